@@ -1,0 +1,176 @@
+package analysis
+
+import (
+	"math"
+	"slices"
+)
+
+// Priority is one service's place in the residents' priorities, for the
+// whole sample or a segment.
+type Priority struct {
+	SegmentVariable, Segment string
+	Service                  string
+	// Rank orders services by Score, 1 first (ties in grid order).
+	Rank int
+	// RankLow and RankHigh are the 2.5% and 97.5% percentiles of the rank
+	// over bootstrap replicates; 0 without bootstrap.
+	RankLow, RankHigh int
+	// Score is the weighted mean lot at which respondents first moved the
+	// service above level 1, counting never as lots+1: lower is protected
+	// first.
+	Score float64
+	// PurchaseLot is the weighted mean first lot among those who ever moved
+	// the service above level 1; NeverBought is the share who never did.
+	PurchaseLot, NeverBought float64
+	// Pain is the share choosing below as-now at the lot whose budget is
+	// today's spending (or the nearest below); NaN when budgets are unknown
+	// or no lot qualifies.
+	Pain float64
+	// Unacceptable is the share marking a level below as-now unacceptable;
+	// NaN when the stage was not asked.
+	Unacceptable float64
+	N            int
+	LowBase      bool
+}
+
+// painLot returns the 0-based lot whose budget equals today's spending, or
+// the nearest below it, or -1.
+func painLot(budgets []int, asNowCost int) int {
+	best := -1
+	for k, b := range budgets {
+		if b <= asNowCost && (best < 0 || b > budgets[best]) {
+			best = k
+		}
+	}
+	return best
+}
+
+// scores returns, for segment v of tally t, the weighted share buying each
+// service first at each lot (service -> lot index, k = never) and the
+// segment's weighted total.
+func scores(t *tally, cellW []float64, v int, out []float64) []float64 {
+	out = out[:0]
+	for s := range t.s {
+		var num, den float64
+		for c := range t.gc {
+			w := cellW[c]
+			row := t.first[((s*t.v+v)*t.gc+c)*(t.k+1):]
+			for j := 0; j <= t.k; j++ {
+				num += w * row[j] * float64(j+1)
+				den += w * row[j]
+			}
+		}
+		out = append(out, num/den)
+	}
+	return out
+}
+
+// ranks returns the rank of every score, 1 for the lowest, ties in index
+// order.
+func ranks(score []float64, out []int) []int {
+	idx := make([]int, len(score))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case score[a] < score[b]:
+			return -1
+		case score[a] > score[b]:
+			return 1
+		}
+		return 0
+	})
+	out = slices.Grow(out[:0], len(score))[:len(score)]
+	for r, i := range idx {
+		out[i] = r + 1
+	}
+	return out
+}
+
+// priorities computes the priority table of every segment of a view.
+func (e *estimator) priorities(t *tally, vw view, budgets []int) []Priority {
+	g := e.d.g
+	pl := -1
+	if budgets != nil {
+		pl = painLot(budgets, g.AsNowCost())
+	}
+	stLot := len(t.stages) - t.k
+	var out []Priority
+	var sc []float64
+	var rk []int
+	for v, value := range vw.values {
+		sc = scores(t, e.des.cellW, v, sc)
+		rk = ranks(sc, rk)
+		var segW, segN float64
+		for c := range t.gc {
+			segW += e.des.cellW[c] * t.segN[v*t.gc+c]
+			segN += t.segN[v*t.gc+c]
+		}
+		for s := range g.Services {
+			sv := &g.Services[s]
+			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], Score: sc[s],
+				Pain: math.NaN(), Unacceptable: math.NaN(), N: int(segN), LowBase: vw.of != nil && segN < lowBase}
+			var bought, lotSum, never float64
+			for c := range t.gc {
+				w := e.des.cellW[c]
+				row := t.first[((s*t.v+v)*t.gc+c)*(t.k+1):]
+				for j := 0; j < t.k; j++ {
+					bought += w * row[j]
+					lotSum += w * row[j] * float64(j+1)
+				}
+				never += w * row[t.k]
+			}
+			p.PurchaseLot = lotSum / bought
+			if bought == 0 {
+				p.PurchaseLot = math.NaN()
+			}
+			p.NeverBought = never / segW
+			asNow := sv.AsNowLevel()
+			if pl >= 0 {
+				below := 0.0
+				for c := range t.gc {
+					row := t.at(stLot+pl, s, v, c)
+					for l := 1; l < asNow; l++ {
+						below += e.des.cellW[c] * row[l]
+					}
+				}
+				p.Pain = below / segW
+			}
+			if e.d.unacc != nil {
+				below := 0.0
+				for c := range t.gc {
+					below += e.des.cellW[c] * t.below[(s*t.v+v)*t.gc+c]
+				}
+				p.Unacceptable = below / segW
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// finalShares returns, for segment v of t, the weighted share of each level
+// of each service at the final lot (service -> level -> share).
+func finalShares(t *tally, cellW []float64, v int) [][]float64 {
+	st := len(t.stages) - 1
+	out := make([][]float64, t.s)
+	for s := range t.s {
+		out[s] = make([]float64, t.l)
+		den := 0.0
+		for c := range t.gc {
+			w := cellW[c]
+			row := t.at(st, s, v, c)
+			for l := 1; l < t.l; l++ {
+				out[s][l] += w * row[l]
+				den += w * row[l]
+			}
+		}
+		if den > 0 {
+			for l := range out[s] {
+				out[s][l] /= den
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package analysis
+
+import (
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata fixtures")
+
+const rFixture = "testdata/fenshire500.csv"
+
+// rFixtureRecords simulates Fenshire respondents and keeps the first 500
+// whose area, age band and sex all have targets: survey::rake needs complete
+// raking variables.
+func rFixtureRecords(t *testing.T) (*grid.Grid, grid.LotPlan, []Question, []grid.Record) {
+	g, plan, qs := fenshire(t)
+	tg := fenshireTargets(t)
+	var keep []grid.Record
+	for _, r := range Simulate(g, plan, qs, 1000, 500) {
+		ok := true
+		for _, v := range tg.Variables {
+			found := false
+			for _, c := range v.Categories {
+				found = found || r.About[v.Name] == c
+			}
+			ok = ok && found
+		}
+		if ok && len(keep) < 500 {
+			keep = append(keep, r)
+		}
+	}
+	return g, plan, qs, keep
+}
+
+// TestRFixture checks the committed fixture is what the simulator makes,
+// and rewrites it with -update.
+func TestRFixture(t *testing.T) {
+	g, _, qs, recs := rFixtureRecords(t)
+	var b strings.Builder
+	layout := grid.WideLayout{Lots: 4}
+	for _, q := range qs {
+		layout.Questions = append(layout.Questions, q.Key)
+	}
+	ww, err := grid.NewWideWriter(&b, g, layout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := ww.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ww.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(rFixture, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(rFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != b.String() {
+		t.Errorf("%s is stale: run go test ./analysis -run TestRFixture -update", rFixture)
+	}
+}
+
+func readCSVMap(t *testing.T, path string, key func([]string) string) map[string][]string {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rows, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, r := range rows[1:] {
+		m[key(r)] = r
+	}
+	return m
+}
+
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("number %q: %v", s, err)
+	}
+	return x
+}
+
+// TestAgainstRSurvey compares weights (to 1e-6) and shares and standard
+// errors (0.1% relative) with R's survey package on the fixture. It runs
+// when Rscript is installed; with CI=true a missing Rscript or survey
+// package fails the test.
+func TestAgainstRSurvey(t *testing.T) {
+	rscript, err := exec.LookPath("Rscript")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but Rscript is not installed (apt-get install r-base-core r-cran-survey)")
+		}
+		t.Skip("Rscript not installed; install r-base-core and r-cran-survey to compare with R's survey package")
+	}
+	out := t.TempDir()
+	cmd := exec.Command(rscript, "testdata/survey_check.R", rFixture, "testdata/targets.csv", out)
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(msg), "no package called") && os.Getenv("CI") != "true" {
+			t.Skip("R package survey not installed")
+		}
+		t.Fatalf("Rscript: %v\n%s", err, msg)
+	}
+	g, plan, qs := fenshire(t)
+	fh, err := os.Open(rFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	_, recs, err := grid.ReadWide(rFixture, fh, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw := readCSVMap(t, filepath.Join(out, "weights.csv"), func(r []string) string { return r[0] })
+	if len(rw) != len(rep.ResponseIDs) {
+		t.Fatalf("R has %d weights, Go %d", len(rw), len(rep.ResponseIDs))
+	}
+	for i, id := range rep.ResponseIDs {
+		if want := num(t, rw[id][1]); math.Abs(rep.Weighting.Weights[i]-want) > 1e-6 {
+			t.Errorf("%s: weight %.9f, R %.9f", id, rep.Weighting.Weights[i], want)
+		}
+	}
+	rs := readCSVMap(t, filepath.Join(out, "shares.csv"), func(r []string) string { return r[0] + "/" + r[1] + "/" + r[2] })
+	compared := 0
+	for _, s := range rep.Shares {
+		r, ok := rs[fmt.Sprintf("%s/%s/%d", s.Stage, s.Service, s.Level)]
+		if !ok {
+			continue
+		}
+		compared++
+		share, se := num(t, r[3]), num(t, r[4])
+		if math.Abs(s.Share-share) > 1e-9 {
+			t.Errorf("%s %s %d: share %.10f, R %.10f", s.Stage, s.Service, s.Level, s.Share, share)
+		}
+		if se == 0 && s.SE < 1e-12 {
+			continue
+		}
+		if rel := math.Abs(s.SE-se) / se; rel > 1e-3 {
+			t.Errorf("%s %s %d: SE %.8f, R %.8f (%.3f%%)", s.Stage, s.Service, s.Level, s.SE, se, 100*rel)
+		}
+	}
+	if compared < 100 {
+		t.Errorf("compared %d shares with R, want at least 100", compared)
+	}
+	t.Logf("compared %d weights and %d shares with R's survey package", len(rw), compared)
+}

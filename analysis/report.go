@@ -1,0 +1,180 @@
+// Package analysis turns SIMALTO responses into what Cabinet reads: weights
+// raked to population targets, weighted level shares with standard errors
+// that account for the raking, priorities with bootstrap rank intervals, the
+// resident-preferred package at any budget, all of it by segment, and
+// tables to export. It is pure: plain inputs (a grid, its lots, the
+// about-you questions and the records) in, a Report out.
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// Options control an analysis. The zero value is an unweighted analysis
+// with Korn–Graubard intervals and no bootstrap.
+type Options struct {
+	// Targets are the raking targets; nil for an unweighted analysis.
+	Targets *Targets
+	// TrimLow and TrimHigh bound the weights after raking, as multiples of
+	// the mean weight (0: no bound), with survey::trimWeights semantics
+	// (strict).
+	TrimLow, TrimHigh float64
+	// By lists respondent variables (about-you keys or "channel") to
+	// repeat every output by.
+	By []string
+	// Bootstrap is the number of bootstrap replicates for rank intervals
+	// and optimum selection shares (0: none).
+	Bootstrap int
+	// Seed seeds the bootstrap.
+	Seed int64
+	// Interval is IntervalKornGraubard ("kg", the default) or
+	// IntervalWilson ("wilson").
+	Interval string
+	// Level is the confidence level, default 0.95.
+	Level float64
+	// Progress, when set, is called after each bootstrap replicate, from
+	// the goroutine that called Analyse.
+	Progress func(done, total int)
+}
+
+// Report is the result of an analysis.
+type Report struct {
+	Stages      []string
+	Services    []string
+	Lots        int
+	Budgets     []int // nil when unknown
+	ResponseIDs []string
+	Weighting   Weighting
+	Interval    string
+	Level       float64
+	By          []string
+	Bootstrap   int
+	// BootstrapFailed counts replicates that could not be raked (a target
+	// category had no respondent in the resample); they are left out.
+	BootstrapFailed int
+	Seed            int64
+	Shares          []Share
+	ServiceLots     []ServiceLot
+	Priorities      []Priority
+	Optimum         []OptimumLevel
+	Curve           []CurvePoint
+	// Notes say which outputs could not be computed, and why.
+	Notes []string
+}
+
+// Analyse runs the whole analysis.
+func Analyse(in Input, opt Options) (*Report, error) {
+	if opt.Interval == "" {
+		opt.Interval = IntervalKornGraubard
+	}
+	if opt.Interval != IntervalKornGraubard && opt.Interval != IntervalWilson {
+		return nil, fmt.Errorf("analysis: interval %q: want %q or %q", opt.Interval, IntervalKornGraubard, IntervalWilson)
+	}
+	if opt.Level == 0 {
+		opt.Level = 0.95
+	}
+	if opt.Level <= 0 || opt.Level >= 1 {
+		return nil, fmt.Errorf("analysis: confidence level %g is not between 0 and 1", opt.Level)
+	}
+	if opt.Bootstrap < 0 {
+		return nil, fmt.Errorf("analysis: bootstrap size %d is negative", opt.Bootstrap)
+	}
+	d, err := prepare(in)
+	if err != nil {
+		return nil, err
+	}
+	wt, des, err := d.weigh(opt.Targets, opt.TrimLow, opt.TrimHigh)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
+	views := []view{wholeView()}
+	for _, name := range opt.By {
+		v := d.variable(name)
+		if v == nil {
+			return nil, fmt.Errorf("analysis: --by %q is neither an about-you question nor %q", name, ChannelVariable)
+		}
+		views = append(views, view{variable: v.name, values: v.values, of: v.of})
+	}
+	rep := &Report{Stages: d.stageNames(), Lots: d.k, Budgets: in.Plan.Budgets, ResponseIDs: d.ids, Weighting: wt,
+		Interval: opt.Interval, Level: opt.Level, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
+	for _, sv := range d.g.Services {
+		rep.Services = append(rep.Services, sv.Key)
+	}
+	if in.Plan.Budgets == nil {
+		rep.Notes = append(rep.Notes, "lot budgets unknown: pain and the optimum at each lot budget are not computed")
+	} else if painLot(in.Plan.Budgets, d.g.AsNowCost()) < 0 {
+		rep.Notes = append(rep.Notes, "no lot budget is at or below today's spending: pain is not computed")
+	}
+	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence()}
+	tallies := make([]*tally, len(views))
+	for i, vw := range views {
+		t := d.newTally(des.cells.of, des.cells.count(), vw, nil, true)
+		tallies[i] = t
+		if i == 0 {
+			e.whole = t
+		}
+		sh, sl := e.shares(t, vw)
+		rep.Shares = append(rep.Shares, sh...)
+		rep.ServiceLots = append(rep.ServiceLots, sl...)
+		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, in.Plan.Budgets)...)
+		rep.optimum(d.g, t, des.cellW, vw, in.Plan.Budgets)
+	}
+	if opt.Bootstrap > 0 {
+		var margins []Margin
+		if opt.Targets != nil && len(opt.Targets.Variables) > 0 {
+			margins, _, _ = d.margins(opt.Targets)
+		}
+		bs := &bootstrapSetup{d: d, cells: des.cells, rk: newRaker(margins, des.cells), views: views,
+			budgets: in.Plan.Budgets, trimLow: opt.TrimLow, trimHigh: opt.TrimHigh}
+		b := bs.run(opt.Bootstrap, opt.Seed, opt.Progress)
+		rep.BootstrapFailed = b.failed()
+		rep.applyBootstrap(b, views, len(d.g.Services), len(in.Plan.Budgets))
+	}
+	return rep, nil
+}
+
+// optimum adds the resident-preferred packages of every segment of a view:
+// at each lot budget, and along the whole curve.
+func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, budgets []int) {
+	for v, value := range vw.values {
+		curve := OptimumCurve(g, supportFromShares(finalShares(t, cellW, v)))
+		for _, b := range budgets {
+			p, _ := curve.At(b)
+			for s, l := range p {
+				rep.Optimum = append(rep.Optimum, OptimumLevel{SegmentVariable: vw.variable, Segment: value, Budget: b,
+					Service: g.Services[s].Key, Level: l, SelectedShare: math.NaN()})
+			}
+		}
+		for b := curve.BaseCost(); b <= curve.MaxCost(); b++ {
+			p, val := curve.At(b)
+			cost, _ := g.Cost(p)
+			rep.Curve = append(rep.Curve, CurvePoint{SegmentVariable: vw.variable, Segment: value, Budget: b, Cost: cost, Support: val, Package: p})
+		}
+	}
+}
+
+// applyBootstrap fills rank intervals and selection shares. Rows were
+// appended view by view, segment by segment, service by service, in the
+// same order as the replicate arrays.
+func (rep *Report) applyBootstrap(b *bootstrap, views []view, S, B int) {
+	pi, oi := 0, 0
+	for vi, vw := range views {
+		for v := range vw.values {
+			for s := range S {
+				p := &rep.Priorities[pi]
+				p.RankLow, p.RankHigh = b.rankInterval(vi, v*S+s)
+				pi++
+			}
+			for bb := range B {
+				for s := range S {
+					o := &rep.Optimum[oi]
+					o.SelectedShare = b.selected(vi, (v*B+bb)*S+s, o.Level)
+					oi++
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package analysis
+
+import (
+	"math"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// Share is the weighted share of respondents choosing one level of one
+// service at one stage, for the whole sample or a segment.
+type Share struct {
+	SegmentVariable string // "" for the whole sample
+	Segment         string
+	Stage           string // current, unacceptable, lot1..lotK
+	Service         string
+	Level           int
+	// Share is among those who answered the service for current, among all
+	// respondents (of the segment) otherwise.
+	Share float64
+	// SE is the linearization standard error accounting for raking.
+	SE            float64
+	CILow, CIHigh float64
+	N             int     // respondents in the base
+	NEff          float64 // effective n of this estimate
+	Differs       bool    // the segment differs from the rest at 95%
+	LowBase       bool    // N < 30
+}
+
+// ServiceLot summarises one service at one lot: the weighted mean level and
+// points, the shares below, at and above as-now, and the service's share of
+// all points spent at the lot.
+type ServiceLot struct {
+	SegmentVariable, Segment string
+	Service                  string
+	Lot                      int
+	MeanLevel, MeanPoints    float64
+	Below, At, Above         float64
+	PointsShare              float64
+	N                        int
+	LowBase                  bool
+}
+
+// lowBase is the segment size under which estimates are flagged.
+const lowBase = 30
+
+// estimator computes estimates from tallies on one design.
+type estimator struct {
+	d        *data
+	des      *design
+	level    float64
+	interval string
+	whole    *tally
+	inf      *influence
+}
+
+// estimate returns a domain share with its standard error, the weighted
+// domain total and the domain's n, given per cell the counts y with the
+// attribute and dn in the domain.
+func (e *estimator) estimate(y, dn []float64) (p, se, wd float64, nd int) {
+	var wy, nf float64
+	for g := range y {
+		w := e.des.cellW[g]
+		wy += w * y[g]
+		wd += w * dn[g]
+		nf += dn[g]
+	}
+	nd = int(math.Round(nf))
+	if wd == 0 {
+		return math.NaN(), math.NaN(), 0, nd
+	}
+	p = wy / wd
+	e.inf.reset()
+	e.des.addShare(e.inf, 1, y, dn, p, wd)
+	return p, math.Sqrt(e.des.variance(e.inf, nd)), wd, nd
+}
+
+// effectiveN is n/deff of a share: deff compares its variance with simple
+// random sampling's p(1−p)/(n−1), so an unweighted share has n_eff = n.
+// When p is 0 or 1 it is Kish's effective n of the base.
+func (e *estimator) effectiveN(p, se float64, nd int, dn []float64) float64 {
+	if p > 0 && p < 1 && se > 0 && nd > 1 {
+		return float64(nd) * p * (1 - p) / (float64(nd-1) * se * se)
+	}
+	var s, s2 float64
+	for g, x := range dn {
+		w := e.des.cellW[g]
+		s += w * x
+		s2 += w * w * x
+	}
+	if s2 == 0 {
+		return 0
+	}
+	return s * s / s2
+}
+
+func (e *estimator) ci(p, neff float64) (float64, float64) {
+	if e.interval == IntervalWilson {
+		return Wilson(p, neff, e.level)
+	}
+	return KornGraubard(p, neff, e.level)
+}
+
+// shares estimates every stage, service and level for each segment of the
+// view tallied in t, and the per-service lot summaries.
+func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
+	g := e.d.g
+	gc := t.gc
+	var out []Share
+	var sl []ServiceLot
+	ys := make([][]float64, t.l)
+	rest := make([][]float64, t.l)
+	for l := range ys {
+		ys[l] = make([]float64, gc)
+		rest[l] = make([]float64, gc)
+	}
+	dn := make([]float64, gc)
+	dnRest := make([]float64, gc)
+	lotIndex := 0
+	for st, stage := range t.stages {
+		kind := stageKind(stage)
+		if kind == kindLot {
+			lotIndex++
+		}
+		for v, value := range vw.values {
+			var lotRows []ServiceLot
+			for s := range g.Services {
+				sv := &g.Services[s]
+				e.gather(t, st, s, v, kind, ys, dn)
+				if vw.of != nil {
+					e.gather(e.whole, st, s, 0, kind, rest, dnRest)
+					for l := range rest {
+						for c := range gc {
+							rest[l][c] -= ys[l][c]
+						}
+					}
+					for c := range gc {
+						dnRest[c] -= dn[c]
+					}
+				}
+				shareOf := make([]float64, len(sv.Levels)+1)
+				n := 0
+				for l := 1; l <= len(sv.Levels); l++ {
+					p, se, _, nd := e.estimate(ys[l], dn)
+					n = nd
+					neff := e.effectiveN(p, se, nd, dn)
+					lo, hi := e.ci(p, neff)
+					sh := Share{SegmentVariable: vw.variable, Segment: value, Stage: stage, Service: sv.Key, Level: l,
+						Share: p, SE: se, CILow: lo, CIHigh: hi, N: nd, NEff: neff, LowBase: vw.of != nil && nd < lowBase}
+					if vw.of != nil {
+						sh.Differs = e.differs(ys[l], dn, rest[l], dnRest)
+					}
+					out = append(out, sh)
+					shareOf[l] = p
+				}
+				if kind == kindLot {
+					lotRows = append(lotRows, summarise(sv, shareOf, vw.variable, value, lotIndex, n))
+				}
+			}
+			if kind == kindLot {
+				total := 0.0
+				for _, r := range lotRows {
+					total += r.MeanPoints
+				}
+				for i := range lotRows {
+					if total > 0 {
+						lotRows[i].PointsShare = lotRows[i].MeanPoints / total
+					}
+				}
+				sl = append(sl, lotRows...)
+			}
+		}
+	}
+	return out, sl
+}
+
+// gather copies the counts of one stage, service and segment into ys
+// (by level, then cell) and the base counts into dn.
+func (e *estimator) gather(t *tally, st, s, v, kind int, ys [][]float64, dn []float64) {
+	for c := range t.gc {
+		row := t.at(st, s, v, c)
+		sum := 0.0
+		for l := range ys {
+			ys[l][c] = row[l]
+			if l > 0 {
+				sum += row[l]
+			}
+		}
+		if kind == kindCurrent {
+			dn[c] = sum
+		} else {
+			dn[c] = t.segN[v*t.gc+c]
+		}
+	}
+}
+
+// differs reports whether a segment's share differs from the rest's at the
+// estimator's level: the difference over its linearized standard error.
+func (e *estimator) differs(y, dn, yr, dr []float64) bool {
+	var wy, wd, wyr, wdr, n, nr float64
+	for g := range y {
+		w := e.des.cellW[g]
+		wy += w * y[g]
+		wd += w * dn[g]
+		wyr += w * yr[g]
+		wdr += w * dr[g]
+		n += dn[g]
+		nr += dr[g]
+	}
+	if wd == 0 || wdr == 0 {
+		return false
+	}
+	p, pr := wy/wd, wyr/wdr
+	e.inf.reset()
+	e.des.addShare(e.inf, 1, y, dn, p, wd)
+	e.des.addShare(e.inf, -1, yr, dr, pr, wdr)
+	v := e.des.variance(e.inf, int(math.Round(n+nr)))
+	z := zValue(e.level)
+	if v <= 0 || math.IsNaN(v) {
+		return p != pr
+	}
+	return math.Abs(p-pr) > z*math.Sqrt(v)
+}
+
+// summarise turns one service's level shares at a lot into a ServiceLot.
+func summarise(s *grid.Service, shares []float64, variable, value string, lot, n int) ServiceLot {
+	r := ServiceLot{SegmentVariable: variable, Segment: value, Service: s.Key, Lot: lot, N: n, LowBase: variable != "" && n < lowBase}
+	asNow := s.AsNowLevel()
+	for l := 1; l < len(shares); l++ {
+		p := shares[l]
+		if math.IsNaN(p) {
+			continue
+		}
+		r.MeanLevel += float64(l) * p
+		r.MeanPoints += float64(s.Levels[l-1].Points) * p
+		switch {
+		case l < asNow:
+			r.Below += p
+		case l == asNow:
+			r.At += p
+		default:
+			r.Above += p
+		}
+	}
+	return r
+}

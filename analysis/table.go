@@ -1,0 +1,220 @@
+package analysis
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Table is one output table: a name (the CSV file is Name + ".csv"),
+// column names and rows of formatted cells. Numbers are formatted by
+// FormatFloat; counts, ranks, lots, levels and budgets are integers; flags
+// are "true" or "false"; a value that cannot be computed is empty.
+type Table struct {
+	Name    string     `json:"name"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+}
+
+// Table columns. These are contracts: change them only on purpose.
+var (
+	// WeightsColumns: one row per record, in input order.
+	WeightsColumns = []string{"response_id", "weight"}
+	// SharesColumns: one row per segment, stage, service and level. n is
+	// the unweighted base, n_eff the effective n of the estimate (n/deff),
+	// differs is true when a segment differs from the rest at the
+	// confidence level, low_base when n < 30 (segments only).
+	SharesColumns = []string{"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff", "differs", "low_base"}
+	// PrioritiesColumns: one row per segment and service. rank orders by
+	// score (mean first lot above level 1, never = lots+1; lower is
+	// protected first); rank_low and rank_high are bootstrap 95% limits.
+	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base"}
+	// OptimumColumns: the resident-preferred package at each lot budget,
+	// one row per service, with the bootstrap share selecting that level.
+	OptimumColumns = []string{"segment_variable", "segment", "budget", "service", "level", "selected_share"}
+	// ServiceLotsColumns: one row per segment, service and lot.
+	ServiceLotsColumns = []string{"segment_variable", "segment", "service", "lot", "mean_level", "mean_points", "below_as_now", "at_as_now", "above_as_now", "points_share", "n", "low_base"}
+	// CurveColumns: the resident-preferred package at every budget from
+	// the base cost to the maximum; levels lists each service's level in
+	// grid order, joined by ";".
+	CurveColumns = []string{"segment_variable", "segment", "budget", "cost", "support", "levels"}
+	// MethodColumns: key and value pairs saying what was done.
+	MethodColumns = []string{"key", "value"}
+)
+
+// FormatFloat formats a number for a table: 'g' with 10 significant digits
+// (enough to compare weights to 1e-6 and shares to 1e-9), empty for NaN.
+func FormatFloat(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', 10, 64)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Tables turns the report into tables, in this order: weights, shares,
+// service_lots, priorities, optimum, curve, method.
+func (r *Report) Tables() []Table {
+	f := FormatFloat
+	w := Table{Name: "weights", Columns: WeightsColumns}
+	for i, id := range r.ResponseIDs {
+		w.Rows = append(w.Rows, []string{id, f(r.Weighting.Weights[i])})
+	}
+	sh := Table{Name: "shares", Columns: SharesColumns}
+	for _, s := range r.Shares {
+		seg := s.SegmentVariable != ""
+		sh.Rows = append(sh.Rows, []string{s.SegmentVariable, s.Segment, s.Stage, s.Service, itoa(s.Level), f(s.Share), f(s.SE),
+			f(s.CILow), f(s.CIHigh), itoa(s.N), f(s.NEff), boolCell(seg, s.Differs), boolCell(seg, s.LowBase)})
+	}
+	sl := Table{Name: "service_lots", Columns: ServiceLotsColumns}
+	for _, s := range r.ServiceLots {
+		sl.Rows = append(sl.Rows, []string{s.SegmentVariable, s.Segment, s.Service, itoa(s.Lot), f(s.MeanLevel), f(s.MeanPoints),
+			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), boolCell(s.SegmentVariable != "", s.LowBase)})
+	}
+	pr := Table{Name: "priorities", Columns: PrioritiesColumns}
+	for _, p := range r.Priorities {
+		lo, hi := "", ""
+		if p.RankLow > 0 {
+			lo, hi = itoa(p.RankLow), itoa(p.RankHigh)
+		}
+		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, itoa(p.Rank), lo, hi, f(p.PurchaseLot),
+			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), boolCell(p.SegmentVariable != "", p.LowBase)})
+	}
+	op := Table{Name: "optimum", Columns: OptimumColumns}
+	for _, o := range r.Optimum {
+		op.Rows = append(op.Rows, []string{o.SegmentVariable, o.Segment, itoa(o.Budget), o.Service, itoa(o.Level), f(o.SelectedShare)})
+	}
+	cv := Table{Name: "curve", Columns: CurveColumns}
+	for _, c := range r.Curve {
+		lv := make([]string, len(c.Package))
+		for i, l := range c.Package {
+			lv[i] = itoa(l)
+		}
+		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), itoa(c.Cost), f(c.Support), strings.Join(lv, ";")})
+	}
+	return []Table{w, sh, sl, pr, op, cv, r.methodTable()}
+}
+
+func boolCell(applies, b bool) string {
+	if !applies {
+		return ""
+	}
+	return strconv.FormatBool(b)
+}
+
+// methodTable says what was done, as key,value rows.
+func (r *Report) methodTable() Table {
+	t := Table{Name: "method", Columns: MethodColumns}
+	add := func(k, v string) { t.Rows = append(t.Rows, []string{k, v}) }
+	wt := &r.Weighting
+	add("respondents", itoa(len(r.ResponseIDs)))
+	add("stages", strings.Join(r.Stages, ";"))
+	add("lots", itoa(r.Lots))
+	if r.Budgets == nil {
+		add("lot_budgets", "unknown")
+	} else {
+		b := make([]string, len(r.Budgets))
+		for i, x := range r.Budgets {
+			b[i] = itoa(x)
+		}
+		add("lot_budgets", strings.Join(b, ";"))
+	}
+	if wt.Raked {
+		add("weighting", "raking (survey::rake semantics)")
+		add("targets", strings.Join(wt.Variables, ";"))
+		add("raking_iterations", itoa(wt.Iterations))
+		add("raking_converged", strconv.FormatBool(wt.Converged))
+		add("raking_tolerance", f(wt.Tolerance)+" of total weight, max cell change")
+		add("raking_max_iterations", itoa(wt.MaxIter))
+		for _, lo := range wt.LeftOut {
+			add("left_out_missing."+lo.Variable, itoa(lo.Missing))
+			add("left_out_no_target."+lo.Variable, itoa(lo.NoTarget))
+			if len(lo.NoTargetValues) > 0 {
+				add("no_target_values."+lo.Variable, strings.Join(lo.NoTargetValues, ";"))
+			}
+		}
+	} else {
+		add("weighting", "none (unweighted)")
+	}
+	if wt.TrimLow > 0 || wt.TrimHigh > 0 {
+		add("trimming", fmt.Sprintf("weights bounded to [%s, %s] × mean (survey::trimWeights, strict), %d passes",
+			f(wt.TrimLow), f(wt.TrimHigh), wt.TrimPasses))
+	} else {
+		add("trimming", "none")
+	}
+	add("design_effect_kish", f(wt.Deff))
+	add("effective_n", f(wt.NEff))
+	add("standard_errors", "linearization, residuals after projecting out the raking margins (as survey::svymean on a raked design); current: domain of those who answered")
+	method := "Korn–Graubard (Clopper–Pearson on effective n)"
+	if r.Interval == IntervalWilson {
+		method = "Wilson on effective n"
+	}
+	add("interval_method", method)
+	add("confidence_level", f(r.Level))
+	add("segments", strings.Join(r.By, ";"))
+	add("bootstrap_replicates", itoa(r.Bootstrap))
+	if r.Bootstrap > 0 {
+		add("bootstrap_seed", strconv.FormatInt(r.Seed, 10))
+		add("bootstrap_failed", itoa(r.BootstrapFailed))
+	}
+	for i, n := range r.Notes {
+		add(fmt.Sprintf("note.%d", i+1), n)
+	}
+	return t
+}
+
+func f(x float64) string { return FormatFloat(x) }
+
+// WriteCSV writes every table of the report to dir as NAME.csv.
+func (r *Report) WriteCSV(dir string) error { return WriteTables(dir, r.Tables()) }
+
+// WriteJSON writes every table of the report as JSON (see WriteJSON).
+func (r *Report) WriteJSON(w io.Writer) error { return WriteJSON(w, r.Tables()) }
+
+// WriteTables writes every table to dir as NAME.csv, creating dir if needed.
+func WriteTables(dir string, tables []Table) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write tables: %w", err)
+	}
+	for _, t := range tables {
+		path := filepath.Join(dir, t.Name+".csv")
+		fh, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("write tables: %w", err)
+		}
+		err = t.WriteCSV(fh)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes the table as CSV: a header row, then the rows.
+func (t Table) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Columns); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(t.Rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// WriteJSON writes the tables as one JSON array of {name, columns, rows}.
+func WriteJSON(w io.Writer, tables []Table) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(tables)
+}

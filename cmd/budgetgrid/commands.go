@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/sqlite"
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+func runGridCheck(args []string, env Env) error {
+	fs := newFlags(env, "grid check", "grid check FILE\n\nChecks a grid sheet (CSV, or the first sheet of an XLSX) and prints every error with its row and column.")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	g, err := grid.ReadSheetFile(pos[0])
+	if err != nil {
+		var errs grid.SheetErrors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				fmt.Fprintln(env.Stderr, e.Error())
+			}
+			fmt.Fprintf(env.Stderr, "%d %s\n", len(errs), plural(len(errs), "error", "errors"))
+			return errReported
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s: ok: %d services, %d levels; today's package costs %d points, the most expensive %d.\n",
+		pos[0], len(g.Services), g.LevelCount(), g.AsNowCost(), g.MaxCost())
+	return nil
+}
+
+// readDefinition reads a consultation from a folder holding
+// consultation.json and its grid sheet, or from one JSON file.
+func readDefinition(path string) (*consult.Consultation, error) {
+	file, dir := path, filepath.Dir(path)
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if st.IsDir() {
+		file, dir = filepath.Join(path, "consultation.json"), path
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return consult.ParseDefinition(filepath.Base(file), data, func(name string) ([]byte, error) {
+		if filepath.IsAbs(name) {
+			return os.ReadFile(name)
+		}
+		return os.ReadFile(filepath.Join(dir, name))
+	})
+}
+
+func runConsultationImport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "consultation import", "consultation import [--replace] [--db FILE] DIR|FILE\n\nLoads a consultation: a folder with consultation.json and its grid sheet, or a canonical consultation JSON file.")
+	dbPath := dbFlag(fs, env)
+	replace := fs.Bool("replace", false, "replace a consultation with the same slug, if it has no responses")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	c, err := readDefinition(pos[0])
+	if err != nil {
+		if consult.ErrorCode(err) == consult.EINVALID {
+			fmt.Fprintln(env.Stderr, consult.ErrorMessage(err))
+			return errReported
+		}
+		return err
+	}
+	store, err := sqlite.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *replace {
+		err = store.ReplaceConsultation(ctx, c)
+		if consult.ErrorCode(err) == consult.ENOTFOUND {
+			err = store.CreateConsultation(ctx, c)
+		}
+	} else {
+		err = store.CreateConsultation(ctx, c)
+	}
+	if code := consult.ErrorCode(err); code == consult.ECONFLICT {
+		msg := consult.ErrorMessage(err)
+		if !*replace {
+			msg += " Use --replace to replace it (allowed only while it has no responses)."
+		}
+		fmt.Fprintln(env.Stderr, msg)
+		return errReported
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Imported %q (%s): %d services, %d lots, status %s.\n", c.Slug, c.Title, len(c.Grid.Services), len(c.Plan().Budgets), c.Status)
+	return nil
+}
+
+func runConsultationList(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "consultation list", "consultation list [--db FILE]")
+	dbPath := dbFlag(fs, env)
+	if pos, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	store, err := sqlite.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	all, err := store.Consultations(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tSTATUS\tRESPONSES\tCOMPLETED\tTITLE")
+	for _, c := range all {
+		n, done, err := store.CountResponses(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", c.Slug, c.Status, n, done, c.Title)
+	}
+	return tw.Flush()
+}
+
+// openConsultation opens the store and loads a consultation by slug.
+func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *consult.Consultation, error) {
+	store, err := sqlite.Open(dbPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := store.Consultation(ctx, slug)
+	if err != nil {
+		store.Close()
+		if consult.ErrorCode(err) == consult.ENOTFOUND {
+			return nil, nil, fmt.Errorf("no consultation %q in %s", slug, dbPath)
+		}
+		return nil, nil, err
+	}
+	return store, c, nil
+}
+
+func runResponsesExport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "responses export", "responses export SLUG [--out FILE] [--db FILE]\n\nWrites every completed response as the wide CSV (to standard output unless --out).")
+	dbPath := dbFlag(fs, env)
+	out := fs.String("out", "", "file to write (default: standard output)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	store, c, err := openConsultation(ctx, *dbPath, pos[0])
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
+		ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
+		if err != nil {
+			return err
+		}
+		if err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
+			return ww.Write(r.Record(c))
+		}); err != nil {
+			return err
+		}
+		return ww.Flush()
+	})
+}
+
+// writeFileAtomic streams to path through a temporary file renamed into
+// place on success, so a failed export leaves nothing half-written; an
+// empty path writes to standard output.
+func writeFileAtomic(path string, env Env, write func(*bufio.Writer) error) error {
+	if path == "" || path == "-" {
+		w := bufio.NewWriterSize(env.Stdout, 64<<10)
+		if err := write(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	w := bufio.NewWriterSize(f, 64<<10)
+	if err := write(w); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/consult/sqlite"
+)
+
+// fenshireServiceKeys reads the demo grid's service keys from the database.
+func fenshireServiceKeys(t *testing.T, dbPath string) []string {
+	t.Helper()
+	db, err := sqlite.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.Consultation(context.Background(), "fenshire-2027")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, s := range c.Grid.Services {
+		keys = append(keys, s.Key)
+	}
+	return keys
+}

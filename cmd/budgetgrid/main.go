@@ -1,0 +1,175 @@
+// Command budgetgrid runs SIMALTO budget consultations: it serves the
+// resident's journey and carries the admin and analyst subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := Run(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		if !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "budgetgrid:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// Env is what Run takes from the outside world, so tests can call it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Listening, when set, is told the address serve listens on.
+	Listening func(addr string)
+}
+
+var (
+	// errUsage means the command line was wrong; the usage was printed.
+	errUsage = errors.New("usage")
+	// errReported means the command printed its own errors already.
+	errReported = errors.New("errors reported")
+)
+
+const usage = `budgetgrid: SIMALTO-style budget consultations.
+
+Usage:
+  budgetgrid serve [flags]                     run the web server
+  budgetgrid grid check FILE                   check a grid sheet (CSV or XLSX)
+  budgetgrid consultation import DIR|FILE      load a consultation definition
+  budgetgrid consultation list                 list consultations
+  budgetgrid responses export SLUG [--out F]   write responses as the wide CSV
+  budgetgrid responses import SLUG FILE        load responses from a wide CSV
+  budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
+  budgetgrid analyse SLUG | --grid F --responses F   weighted results
+
+Run "budgetgrid COMMAND --help" for a command's flags.
+`
+
+// Run runs the budgetgrid command line with args (without the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return errUsage
+	}
+	sub := func(i int) string {
+		if len(args) > i {
+			return args[i]
+		}
+		return ""
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], env)
+	case "grid":
+		if sub(1) == "check" {
+			return runGridCheck(args[2:], env)
+		}
+	case "consultation":
+		switch sub(1) {
+		case "import":
+			return runConsultationImport(ctx, args[2:], env)
+		case "list":
+			return runConsultationList(ctx, args[2:], env)
+		}
+	case "responses":
+		switch sub(1) {
+		case "export":
+			return runResponsesExport(ctx, args[2:], env)
+		case "import":
+			return runResponsesImport(ctx, args[2:], env)
+		case "simulate":
+			return runResponsesSimulate(ctx, args[2:], env)
+		}
+	case "analyse", "analyze":
+		return runAnalyse(ctx, args[1:], env)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "budgetgrid: unknown command %q\n\n%s", joinArgs(args, 2), usage)
+	return errUsage
+}
+
+func joinArgs(args []string, n int) string {
+	s := ""
+	for i, a := range args {
+		if i >= n {
+			break
+		}
+		if i > 0 {
+			s += " "
+		}
+		s += a
+	}
+	return s
+}
+
+// newFlags makes a flag set for a subcommand that prints its usage to
+// stderr and returns errors instead of exiting.
+func newFlags(env Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: budgetgrid %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses flags that may come before or after the positional
+// arguments, returning the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// envOr returns the environment variable's value, or def when unset.
+func envOr(env Env, key, def string) string {
+	if v := env.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// dbFlag adds the --db flag every store command shares.
+func dbFlag(fs *flag.FlagSet, env Env) *string {
+	return fs.String("db", envOr(env, "BUDGETGRID_DB", "budgetgrid.db"), "SQLite database file (env BUDGETGRID_DB)")
+}

@@ -1,0 +1,224 @@
+// Package consult holds consultations and responses as domain types: the
+// definition, its lifecycle, the stage flow and its rules, and the Store
+// interface. It knows no SQL and no HTTP.
+package consult
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// Status is where a consultation is in its lifecycle.
+type Status string
+
+// The lifecycle: a draft is not shown; an open consultation takes answers;
+// a closed one shows a closed page and accepts nothing.
+const (
+	Draft  Status = "draft"
+	Open   Status = "open"
+	Closed Status = "closed"
+)
+
+// Consultation is a consultation definition with its grid.
+type Consultation struct {
+	ID       int64     `json:"-"`
+	Slug     string    `json:"slug"`
+	Title    string    `json:"title"`
+	Intro    string    `json:"intro"`
+	Privacy  string    `json:"privacy"`
+	Duration string    `json:"duration"`
+	Status   Status    `json:"status"`
+	ClosesAt time.Time `json:"closes_at,omitzero"`
+	// Questions are the about-you questions, all optional.
+	Questions []Question `json:"questions"`
+	// AskCurrent and AskUnacceptable turn the optional stages on.
+	AskCurrent      bool `json:"ask_current"`
+	AskUnacceptable bool `json:"ask_unacceptable"`
+	// Lots gives the lot budgets, in points or as percentages of today's spending.
+	Lots     LotSpec    `json:"lots"`
+	Additive bool       `json:"additive"`
+	Money    grid.Money `json:"money"`
+	// Languages the consultation offers; the first is the default. Empty means English only.
+	Languages []string   `json:"languages,omitempty"`
+	Grid      *grid.Grid `json:"grid"`
+	// GridVersion identifies the stored grid that responses answer.
+	GridVersion int64     `json:"-"`
+	CreatedAt   time.Time `json:"-"`
+}
+
+// Question is one about-you question. Every question is optional and also
+// offers "Prefer not to say" (stored as no answer).
+type Question struct {
+	Key     string   `json:"key"`
+	Text    string   `json:"text"`
+	Hint    string   `json:"hint,omitempty"`
+	Options []Option `json:"options"`
+}
+
+// Option is one answer to an about-you question.
+type Option struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// LotSpec gives lot budgets either in points or in whole percentages of
+// today's spending (the as-now package's cost). Exactly one is set.
+type LotSpec struct {
+	Points  []int `json:"points,omitempty"`
+	Percent []int `json:"percent,omitempty"`
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+var keyPattern = regexp.MustCompile(`^[a-z0-9_+\-]+$`)
+
+// Plan resolves the lot budgets to points. Percentages round to the
+// nearest point.
+func (c *Consultation) Plan() grid.LotPlan {
+	budgets := slices.Clone(c.Lots.Points)
+	if len(c.Lots.Percent) > 0 && c.Grid != nil {
+		now := c.Grid.AsNowCost()
+		budgets = make([]int, len(c.Lots.Percent))
+		for i, p := range c.Lots.Percent {
+			budgets[i] = (now*p + 50) / 100
+		}
+	}
+	return grid.LotPlan{Budgets: budgets, Additive: c.Additive}
+}
+
+// Question returns the question with the given key, or nil.
+func (c *Consultation) Question(key string) *Question {
+	for i := range c.Questions {
+		if c.Questions[i].Key == key {
+			return &c.Questions[i]
+		}
+	}
+	return nil
+}
+
+// HasOption reports whether the question offers the option key.
+func (q *Question) HasOption(key string) bool {
+	for _, o := range q.Options {
+		if o.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// QuestionKeys lists the about-you question keys in order.
+func (c *Consultation) QuestionKeys() []string {
+	keys := make([]string, len(c.Questions))
+	for i, q := range c.Questions {
+		keys[i] = q.Key
+	}
+	return keys
+}
+
+// WideLayout is the layout of this consultation's wide CSV.
+func (c *Consultation) WideLayout() grid.WideLayout {
+	return grid.WideLayout{Questions: c.QuestionKeys(), Lots: len(c.Plan().Budgets)}
+}
+
+// AcceptsAnswers reports whether the consultation takes answers at time now.
+func (c *Consultation) AcceptsAnswers(now time.Time) bool {
+	return c.Status == Open && (c.ClosesAt.IsZero() || now.Before(c.ClosesAt))
+}
+
+// IsClosed reports whether the consultation is closed at time now, by
+// status or by its closing date.
+func (c *Consultation) IsClosed(now time.Time) bool {
+	return c.Status == Closed || (c.Status == Open && !c.ClosesAt.IsZero() && !now.Before(c.ClosesAt))
+}
+
+// Validate checks the definition and its grid, listing every problem.
+func (c *Consultation) Validate() error {
+	var probs []string
+	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	if !slugPattern.MatchString(c.Slug) {
+		add("slug %q must be lower-case letters and digits joined by hyphens", c.Slug)
+	}
+	if c.Title == "" {
+		add("title is required")
+	}
+	switch c.Status {
+	case Draft, Open, Closed:
+	default:
+		add("status %q must be draft, open or closed", c.Status)
+	}
+	seen := map[string]bool{}
+	for i, q := range c.Questions {
+		if !keyPattern.MatchString(q.Key) {
+			add("question %d: key %q must be lower-case letters, digits or _", i+1, q.Key)
+		}
+		if seen[q.Key] {
+			add("question %d: key %q is used twice", i+1, q.Key)
+		}
+		seen[q.Key] = true
+		if q.Text == "" {
+			add("question %q: text is required", q.Key)
+		}
+		if len(q.Options) < 2 {
+			add("question %q: needs at least 2 options", q.Key)
+		}
+		opts := map[string]bool{}
+		for _, o := range q.Options {
+			if !keyPattern.MatchString(o.Key) || opts[o.Key] {
+				add("question %q: option key %q must be unique, lower-case letters, digits, _, + or -", q.Key, o.Key)
+			}
+			opts[o.Key] = true
+			if o.Label == "" {
+				add("question %q: option %q needs a label", q.Key, o.Key)
+			}
+		}
+	}
+	if c.Grid == nil {
+		add("grid is required")
+	} else if err := c.Grid.Validate(); err != nil {
+		add("grid: %v", err)
+	}
+	if (len(c.Lots.Points) == 0) == (len(c.Lots.Percent) == 0) {
+		add("lots: give budgets either in points or in percent, not both or neither")
+	}
+	if c.Grid != nil && len(probs) == 0 {
+		plan := c.Plan()
+		base, _ := c.Grid.Cost(c.Grid.BasePackage())
+		for i, b := range plan.Budgets {
+			if b < base {
+				add("lot %d: budget %d is below the base package's cost %d", i+1, b, base)
+			}
+			if c.Additive && i > 0 && b < plan.Budgets[i-1] {
+				add("lot %d: budget %d is below the lot before (%d); additive lots cannot shrink", i+1, b, plan.Budgets[i-1])
+			}
+		}
+		if len(c.Languages) > 0 {
+			if err := c.Grid.CheckLanguages(c.Languages[1:]); err != nil {
+				add("grid translations: %v", err)
+			}
+		}
+	}
+	if c.Money.PointPence <= 0 {
+		add("money: point_pence must be above 0")
+	}
+	if c.Money.TaxBase < 0 {
+		add("money: tax_base cannot be negative")
+	}
+	if len(probs) > 0 {
+		return &Error{Code: EINVALID, Message: joinLines(probs)}
+	}
+	return nil
+}
+
+func joinLines(lines []string) string {
+	s := ""
+	for i, l := range lines {
+		if i > 0 {
+			s += "\n"
+		}
+		s += l
+	}
+	return s
+}

@@ -1,0 +1,306 @@
+package consult
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// MaxComments is the most characters a resident's comments may hold.
+const MaxComments = 2000
+
+// StageKind names a kind of stage in the resident's journey.
+type StageKind string
+
+// The stages, in journey order. Lots repeat once per lot.
+const (
+	StageAbout        StageKind = "about"
+	StageCurrent      StageKind = "current"
+	StageUnacceptable StageKind = "unacceptable"
+	StageLot          StageKind = "lot"
+	StageComments     StageKind = "comments"
+	StageCheck        StageKind = "check"
+)
+
+// Stage is one step of the journey.
+type Stage struct {
+	Kind StageKind
+	// Lot is the 1-based lot number for lot stages, else 0.
+	Lot int
+	// Slug is the stage's URL segment: "about-you", "lot-2", "check-answers".
+	Slug string
+}
+
+// Flow is a consultation's stage sequence and the rules for answering it.
+// The web layer asks it what comes next and whether an answer is valid.
+type Flow struct {
+	C      *Consultation
+	Plan   grid.LotPlan
+	Stages []Stage
+}
+
+// FieldError is an answer that breaks a rule: Field names the form field
+// (for the error summary's link) and Msg says what to fix.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+// NewFlow builds the flow of a consultation.
+func NewFlow(c *Consultation) *Flow {
+	f := &Flow{C: c, Plan: c.Plan()}
+	f.Stages = append(f.Stages, Stage{Kind: StageAbout, Slug: "about-you"})
+	if c.AskCurrent {
+		f.Stages = append(f.Stages, Stage{Kind: StageCurrent, Slug: "current-service"})
+	}
+	if c.AskUnacceptable {
+		f.Stages = append(f.Stages, Stage{Kind: StageUnacceptable, Slug: "unacceptable-levels"})
+	}
+	for k := range f.Plan.Budgets {
+		f.Stages = append(f.Stages, Stage{Kind: StageLot, Lot: k + 1, Slug: "lot-" + strconv.Itoa(k+1)})
+	}
+	f.Stages = append(f.Stages, Stage{Kind: StageComments, Slug: "comments"}, Stage{Kind: StageCheck, Slug: "check-answers"})
+	return f
+}
+
+// Index returns the position of the stage with the given slug, or -1.
+func (f *Flow) Index(slug string) int {
+	for i, s := range f.Stages {
+		if s.Slug == slug {
+			return i
+		}
+	}
+	return -1
+}
+
+// LotIndex returns the position of lot number lot in the flow.
+func (f *Flow) LotIndex(lot int) int { return f.Index("lot-" + strconv.Itoa(lot)) }
+
+// CheckIndex is the position of the check-answers stage.
+func (f *Flow) CheckIndex() int { return len(f.Stages) - 1 }
+
+// CanVisit reports whether the response may open stage i: every stage
+// before it has been answered. A stage cannot be skipped by URL.
+func (f *Flow) CanVisit(r *Response, i int) bool {
+	return i >= 0 && i < len(f.Stages) && i <= r.Reached
+}
+
+// Answered marks stage i answered and moves the response forward.
+func (f *Flow) Answered(r *Response, i int) {
+	if i+1 > r.Reached {
+		r.Reached = i + 1
+	}
+}
+
+// Floor is the lowest level a resident may choose for each service at lot
+// number lot: with additive lots, the package of the lot before; else nil
+// (any level).
+func (f *Flow) Floor(r *Response, lot int) grid.Package {
+	if !f.Plan.Additive || lot < 2 || len(r.Answers.Lots) < lot-1 {
+		return nil
+	}
+	return r.Answers.Lots[lot-2]
+}
+
+// LotPackage is the package a lot page shows: the resident's answer if
+// they have given one, else where the lot starts.
+func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
+	if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
+		return append(grid.Package(nil), r.Answers.Lots[lot-1]...)
+	}
+	var prev grid.Package
+	if lot >= 2 && len(r.Answers.Lots) >= lot-1 {
+		prev = r.Answers.Lots[lot-2]
+	}
+	return f.C.Grid.StartPackage(f.Plan, lot, prev)
+}
+
+// CheckAbout validates about-you answers: every key is a question and
+// every value one of its options. Empty values mean "prefer not to say".
+func (f *Flow) CheckAbout(about map[string]string) []FieldError {
+	var errs []FieldError
+	for _, q := range f.C.Questions {
+		v, ok := about[q.Key]
+		if !ok || v == "" {
+			continue
+		}
+		if !q.HasOption(v) {
+			errs = append(errs, FieldError{Field: "about-" + q.Key, Msg: fmt.Sprintf("Select an answer to %q from the list", q.Text)})
+		}
+	}
+	for k := range about {
+		if f.C.Question(k) == nil {
+			errs = append(errs, FieldError{Field: "about-" + k, Msg: fmt.Sprintf("There is no question %q", k)})
+		}
+	}
+	return errs
+}
+
+// CheckCurrent validates believed current levels: 0 (not answered) or an
+// existing level of each service.
+func (f *Flow) CheckCurrent(current []int) []FieldError {
+	g := f.C.Grid
+	if len(current) != len(g.Services) {
+		return []FieldError{{Field: "current", Msg: "Answer for every service, or leave it blank"}}
+	}
+	var errs []FieldError
+	for i, l := range current {
+		s := &g.Services[i]
+		if l != 0 && s.Level(l) == nil {
+			errs = append(errs, FieldError{Field: "current-" + s.Key, Msg: fmt.Sprintf("Choose a level of %s from the list", s.Name)})
+		}
+	}
+	return errs
+}
+
+// CheckUnacceptable validates marked levels: existing, each at most once.
+func (f *Flow) CheckUnacceptable(marks [][]int) []FieldError {
+	g := f.C.Grid
+	if len(marks) != len(g.Services) {
+		return []FieldError{{Field: "unacceptable", Msg: "Mark levels for every service, or none"}}
+	}
+	var errs []FieldError
+	for i, ls := range marks {
+		s := &g.Services[i]
+		seen := map[int]bool{}
+		for _, l := range ls {
+			if s.Level(l) == nil || seen[l] {
+				errs = append(errs, FieldError{Field: "unacceptable-" + s.Key, Msg: fmt.Sprintf("Choose levels of %s from the list", s.Name)})
+				break
+			}
+			seen[l] = true
+		}
+	}
+	return errs
+}
+
+// CheckLot validates the package p for lot number lot against the grid,
+// the budget and, for additive lots, the package of the lot before.
+func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
+	g := f.C.Grid
+	if len(p) != len(g.Services) {
+		return []FieldError{{Field: "lot", Msg: "Choose a level for every service"}}
+	}
+	var errs []FieldError
+	for _, e := range g.CheckLot(f.Plan, lot, f.Floor(r, lot), p) {
+		field := "budget"
+		msg := e.Msg
+		if e.Service != "" {
+			i := g.ServiceIndex(e.Service)
+			s := &g.Services[i]
+			field = "service-" + s.Key
+			if p[i] < 1 || p[i] > len(s.Levels) {
+				msg = fmt.Sprintf("Choose a level of %s from the list", s.Name)
+			} else {
+				msg = fmt.Sprintf("%s cannot go below %q, the level you chose at the lot before", s.Name, s.Levels[f.Floor(r, lot)[i]-1].Label)
+			}
+		} else {
+			cost, _ := g.Cost(p)
+			over := cost - f.Plan.Budgets[lot-1]
+			msg = fmt.Sprintf("Your choices cost %d points, %d %s more than your budget of %d. Give back %d %s by choosing lower levels",
+				cost, over, plural(over, "point", "points"), f.Plan.Budgets[lot-1], over, plural(over, "point", "points"))
+		}
+		errs = append(errs, FieldError{Field: field, Msg: msg})
+	}
+	return errs
+}
+
+// NormalizeComments turns browser line endings into \n and trims the ends.
+func NormalizeComments(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// CheckComments validates the comments box: valid text of at most
+// MaxComments characters.
+func (f *Flow) CheckComments(s string) []FieldError {
+	if !utf8.ValidString(s) {
+		return []FieldError{{Field: "comments", Msg: "Your comments contain characters we cannot read. Remove them and try again"}}
+	}
+	if n := utf8.RuneCountInString(s); n > MaxComments {
+		return []FieldError{{Field: "comments", Msg: fmt.Sprintf("Comments must be %d characters or fewer. You have %d characters too many", MaxComments, n-MaxComments)}}
+	}
+	return nil
+}
+
+// InvalidLots lists the lot numbers answered whose packages break the
+// rules given the lots before them (an earlier lot changed).
+func (f *Flow) InvalidLots(r *Response) []int {
+	var bad []int
+	for k, p := range r.Answers.Lots {
+		if len(f.CheckLot(r, k+1, p)) > 0 {
+			bad = append(bad, k+1)
+		}
+	}
+	return bad
+}
+
+// ReadyToSubmit returns a domain error saying what stops the response
+// being submitted, or nil.
+func (f *Flow) ReadyToSubmit(r *Response) error {
+	if r.Completed() {
+		return Errorf(ESUBMITTED, "You have already submitted your answers.")
+	}
+	if r.Reached < f.CheckIndex() || len(r.Answers.Lots) < len(f.Plan.Budgets) {
+		return Errorf(EINVALID, "Answer every question before you submit.")
+	}
+	if bad := f.InvalidLots(r); len(bad) > 0 {
+		return Errorf(EINVALID, "Your choices for lot %d need checking before you submit.", bad[0])
+	}
+	if errs := f.CheckAbout(r.Answers.About); len(errs) > 0 {
+		return Errorf(EINVALID, "%s", errs[0].Msg)
+	}
+	return nil
+}
+
+// CheckRecord validates a whole completed record against the consultation:
+// about-you option keys, the current and unacceptable stages and the lot
+// rules. It returns the messages, each naming the wide CSV column.
+func (f *Flow) CheckRecord(rec grid.Record) []FieldError {
+	var errs []FieldError
+	for _, q := range f.C.Questions {
+		if v := rec.About[q.Key]; v != "" && !q.HasOption(v) {
+			errs = append(errs, FieldError{Field: q.Key, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})
+		}
+	}
+	g := f.C.Grid
+	if !f.C.AskCurrent {
+		for i, l := range rec.Current {
+			if l != 0 {
+				errs = append(errs, FieldError{Field: "current." + g.Services[i].Key, Msg: "this consultation does not ask the current service; leave it empty"})
+			}
+		}
+	}
+	if !f.C.AskUnacceptable {
+		for i, u := range rec.Unacceptable {
+			if len(u) > 0 {
+				errs = append(errs, FieldError{Field: "unacceptable." + g.Services[i].Key, Msg: "this consultation does not ask for unacceptable levels; leave it empty"})
+			}
+		}
+	}
+	for _, e := range g.CheckLots(f.Plan, rec.Lots) {
+		col := fmt.Sprintf("lot%d", e.Lot)
+		if e.Service != "" {
+			col += "." + e.Service
+		}
+		errs = append(errs, FieldError{Field: col, Msg: e.Msg})
+	}
+	return errs
+}
+
+func optionKeys(q Question) string {
+	keys := make([]string, len(q.Options))
+	for i, o := range q.Options {
+		keys[i] = o.Key
+	}
+	return strings.Join(keys, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

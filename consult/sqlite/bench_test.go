@@ -1,0 +1,40 @@
+package sqlite
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+// BenchmarkCompleteResponse measures durable completions from many
+// concurrent requests: each op is one CompleteResponse (one fsynced
+// commit) of a response created before the timer starts.
+func BenchmarkCompleteResponse(b *testing.B) {
+	ctx := context.Background()
+	db, _ := openTestDB(b)
+	c := createConsultation(b, db, "bench")
+	ids := createResponses(b, db, c, b.N)
+	answers := testAnswers("north")
+	answers.Comments = "Please keep the mobile library; my mother depends on it."
+
+	var next atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			r := &consult.Response{ID: ids[i], Reached: 7, Answers: answers}
+			if err := db.CompleteResponse(ctx, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "completes/s")
+	if _, completed, err := db.CountResponses(ctx, c.ID); err != nil || completed != b.N {
+		b.Fatalf("completed %d of %d: %v", completed, b.N, err)
+	}
+}

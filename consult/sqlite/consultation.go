@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// marshalConsultation returns c's definition without its grid, as JSON,
+// and its grid in the canonical JSON form.
+// Both are text, not blobs: SQLite's JSON functions read a blob as JSONB.
+func marshalConsultation(c *consult.Consultation) (definition, gridJSON string, err error) {
+	if c.Grid == nil {
+		return "", "", consult.Errorf(consult.EINVALID, "The consultation %q has no grid.", c.Slug)
+	}
+	def := *c
+	def.Grid = nil
+	d, err := json.Marshal(&def)
+	if err != nil {
+		return "", "", fmt.Errorf("encode consultation %s: %w", c.Slug, err)
+	}
+	g, err := c.Grid.MarshalCanonical()
+	if err != nil {
+		return "", "", fmt.Errorf("encode grid of consultation %s: %w", c.Slug, err)
+	}
+	return string(d), string(g), nil
+}
+
+// insertGrid stores a new grid version of a consultation and makes it the
+// current one.
+func insertGrid(ctx context.Context, tx *sql.Tx, consultationID int64, gridJSON, now string) (int64, error) {
+	var version int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO grids (consultation_id, grid, created_at)
+		VALUES (?, ?, ?)
+		RETURNING id`,
+		consultationID, gridJSON, now).Scan(&version)
+	if err != nil {
+		return 0, fmt.Errorf("insert grid: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE consultations SET grid_version = ? WHERE id = ?`, version, consultationID)
+	if err != nil {
+		return 0, fmt.Errorf("point consultation at grid %d: %w", version, err)
+	}
+	return version, nil
+}
+
+// CreateConsultation stores a new consultation with its grid, setting c.ID,
+// c.GridVersion and c.CreatedAt. ECONFLICT if the slug exists.
+func (db *DB) CreateConsultation(ctx context.Context, c *consult.Consultation) error {
+	definition, gridJSON, err := marshalConsultation(c)
+	if err != nil {
+		return err
+	}
+	now := db.now().UTC()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create consultation: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO consultations (slug, definition, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		RETURNING id`,
+		c.Slug, definition, c.Status, formatTime(now), formatTime(now)).Scan(&id)
+	if isUnique(err, "consultations.slug") {
+		return consult.Errorf(consult.ECONFLICT, "A consultation with the address %q already exists.", c.Slug)
+	} else if err != nil {
+		return fmt.Errorf("create consultation %s: %w", c.Slug, err)
+	}
+	version, err := insertGrid(ctx, tx, id, gridJSON, formatTime(now))
+	if err != nil {
+		return fmt.Errorf("create consultation %s: %w", c.Slug, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create consultation %s: commit: %w", c.Slug, err)
+	}
+	c.ID, c.GridVersion, c.CreatedAt = id, version, now
+	return nil
+}
+
+// ReplaceConsultation replaces the definition and grid of the consultation
+// with c.Slug, storing the grid as a new version. An empty c.Status keeps
+// the stored status. ECONFLICT if the consultation has any response;
+// ENOTFOUND if there is none with that slug.
+func (db *DB) ReplaceConsultation(ctx context.Context, c *consult.Consultation) error {
+	now := db.now().UTC()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("replace consultation: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var (
+		id        int64
+		status    consult.Status
+		createdAt string
+		responses int
+	)
+	err = tx.QueryRowContext(ctx, `
+		SELECT id, status, created_at,
+			(SELECT COUNT(*) FROM responses r WHERE r.consultation_id = c.id)
+		FROM consultations c
+		WHERE slug = ?`, c.Slug).Scan(&id, &status, &createdAt, &responses)
+	if errors.Is(err, sql.ErrNoRows) {
+		return consult.Errorf(consult.ENOTFOUND, "There is no consultation with the address %q.", c.Slug)
+	} else if err != nil {
+		return fmt.Errorf("replace consultation %s: %w", c.Slug, err)
+	}
+	if responses > 0 {
+		return consult.Errorf(consult.ECONFLICT,
+			"The consultation %q cannot be replaced: it has %d %s, and its grid is frozen once answered.",
+			c.Slug, responses, plural(responses, "response", "responses"))
+	}
+	created, err := parseTime(createdAt)
+	if err != nil {
+		return fmt.Errorf("replace consultation %s: %w", c.Slug, err)
+	}
+	if c.Status == "" {
+		c.Status = status
+	}
+	definition, gridJSON, err := marshalConsultation(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `
+		UPDATE consultations SET definition = ?, status = ?, updated_at = ?
+		WHERE id = ?`,
+		definition, c.Status, formatTime(now), id)
+	if err != nil {
+		return fmt.Errorf("replace consultation %s: %w", c.Slug, err)
+	}
+	version, err := insertGrid(ctx, tx, id, gridJSON, formatTime(now))
+	if err != nil {
+		return fmt.Errorf("replace consultation %s: %w", c.Slug, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("replace consultation %s: commit: %w", c.Slug, err)
+	}
+	c.ID, c.GridVersion, c.CreatedAt = id, version, created
+	return nil
+}
+
+// consultationQuery selects a consultation with its current grid; callers
+// append a WHERE or ORDER BY clause.
+const consultationQuery = `
+	SELECT c.id, c.definition, c.status, c.grid_version, c.created_at, g.grid
+	FROM consultations c
+	JOIN grids g ON g.id = c.grid_version`
+
+// scanConsultation reads one row of consultationQuery.
+func scanConsultation(row interface{ Scan(...any) error }) (*consult.Consultation, error) {
+	var (
+		id, version          int64
+		definition, gridJSON []byte
+		status               consult.Status
+		createdAt            string
+	)
+	if err := row.Scan(&id, &definition, &status, &version, &createdAt, &gridJSON); err != nil {
+		return nil, err
+	}
+	c := &consult.Consultation{}
+	if err := json.Unmarshal(definition, c); err != nil {
+		return nil, fmt.Errorf("decode consultation %d: %w", id, err)
+	}
+	c.Grid = &grid.Grid{}
+	if err := json.Unmarshal(gridJSON, c.Grid); err != nil {
+		return nil, fmt.Errorf("decode grid %d: %w", version, err)
+	}
+	created, err := parseTime(createdAt)
+	if err != nil {
+		return nil, fmt.Errorf("consultation %d: %w", id, err)
+	}
+	c.ID, c.Status, c.GridVersion, c.CreatedAt = id, status, version, created
+	return c, nil
+}
+
+// Consultation returns the consultation with the given slug, with its
+// current grid. ENOTFOUND if there is none.
+func (db *DB) Consultation(ctx context.Context, slug string) (*consult.Consultation, error) {
+	c, err := scanConsultation(db.read.QueryRowContext(ctx, consultationQuery+` WHERE c.slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, consult.Errorf(consult.ENOTFOUND, "There is no consultation with the address %q.", slug)
+	} else if err != nil {
+		return nil, fmt.Errorf("get consultation %s: %w", slug, err)
+	}
+	return c, nil
+}
+
+// Consultations lists every consultation, newest first.
+func (db *DB) Consultations(ctx context.Context) ([]*consult.Consultation, error) {
+	rows, err := db.read.QueryContext(ctx, consultationQuery+` ORDER BY c.created_at DESC, c.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list consultations: %w", err)
+	}
+	defer rows.Close()
+	var cs []*consult.Consultation
+	for rows.Next() {
+		c, err := scanConsultation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list consultations: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list consultations: %w", err)
+	}
+	return cs, nil
+}
+
+// SetStatus moves a consultation through its lifecycle. ENOTFOUND if there
+// is no consultation with the slug; EINVALID for an unknown status.
+func (db *DB) SetStatus(ctx context.Context, slug string, s consult.Status) error {
+	switch s {
+	case consult.Draft, consult.Open, consult.Closed:
+	default:
+		return consult.Errorf(consult.EINVALID, "The status %q must be draft, open or closed.", s)
+	}
+	// The status column is the truth; the copy in the definition follows it.
+	res, err := db.write.ExecContext(ctx, `
+		UPDATE consultations
+		SET status = ?, definition = json_set(definition, '$.status', ?), updated_at = ?
+		WHERE slug = ?`,
+		s, s, formatTime(db.now()), slug)
+	if err != nil {
+		return fmt.Errorf("set status of consultation %s: %w", slug, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set status of consultation %s: %w", slug, err)
+	} else if n == 0 {
+		return consult.Errorf(consult.ENOTFOUND, "There is no consultation with the address %q.", slug)
+	}
+	return nil
+}
+
+// plural picks the singular or plural word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,155 @@
+package sqlite
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].version != 1 {
+		t.Fatalf("migrations = %v, want 0001 first", ms)
+	}
+	db, path := openTestDB(t)
+	applied := func(db *DB) (versions []int) {
+		t.Helper()
+		rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			versions = append(versions, v)
+		}
+		return versions
+	}
+	first := applied(db)
+	if len(first) != len(ms) {
+		t.Fatalf("applied %v, want %d migrations", first, len(ms))
+	}
+	c := createConsultation(t, db, "kept")
+
+	t.Run("reopen applies nothing twice", func(t *testing.T) {
+		for range 2 {
+			again, err := Open(path)
+			if err != nil {
+				t.Fatalf("reopen: %v", err)
+			}
+			got := applied(again)
+			if len(got) != len(first) {
+				t.Errorf("after reopen applied %v, want %v", got, first)
+			}
+			if _, err := again.Consultation(ctx, c.Slug); err != nil {
+				t.Errorf("data lost on reopen: %v", err)
+			}
+			if err := again.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("pragmas", func(t *testing.T) {
+		tests := []struct {
+			pragma string
+			want   string
+		}{
+			{"journal_mode", "wal"},
+			{"synchronous", "2"}, // FULL
+			{"foreign_keys", "1"},
+			{"busy_timeout", "10000"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.pragma, func(t *testing.T) {
+				var got string
+				if err := db.write.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want {
+					t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
+				}
+			})
+		}
+	})
+	t.Run("readers cannot write", func(t *testing.T) {
+		_, err := db.read.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('x', 'y')`)
+		if err == nil {
+			t.Fatal("insert through the read pool succeeded")
+		}
+	})
+}
+
+func TestOpenRejectsNonFiles(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "a.db?mode=memory"} {
+		t.Run(path, func(t *testing.T) {
+			if db, err := Open(path); err == nil {
+				db.Close()
+				t.Fatalf("Open(%q) succeeded", path)
+			}
+		})
+	}
+}
+
+func TestReference(t *testing.T) {
+	pattern := regexp.MustCompile(`^[` + referenceAlphabet + `]{4}-[` + referenceAlphabet + `]{4}$`)
+	seen := map[string]bool{}
+	letters := map[rune]bool{}
+	for range 2000 {
+		ref, err := newReference()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pattern.MatchString(ref) {
+			t.Fatalf("reference %q does not match %s", ref, pattern)
+		}
+		if seen[ref] {
+			t.Fatalf("reference %q repeated", ref)
+		}
+		seen[ref] = true
+		for _, r := range strings.ReplaceAll(ref, "-", "") {
+			letters[r] = true
+		}
+	}
+	if len(letters) != len(referenceAlphabet) {
+		t.Errorf("2000 references used %d letters, want all %d", len(letters), len(referenceAlphabet))
+	}
+}
+
+func TestTimeRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		in   time.Time
+	}{
+		{"utc nanos", time.Date(2026, 11, 23, 12, 0, 0, 123456789, time.UTC)},
+		{"whole second", time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)},
+		{"other zone", time.Date(2026, 6, 1, 9, 30, 0, 5, time.FixedZone("BST", 3600))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := formatTime(tt.in)
+			if len(s) != len("2006-01-02T15:04:05.000000000Z") {
+				t.Errorf("formatTime = %q, want fixed width", s)
+			}
+			got, err := parseTime(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tt.in) || got.Location() != time.UTC {
+				t.Errorf("round trip of %v = %v", tt.in, got)
+			}
+		})
+	}
+	// Fixed width makes text order time order.
+	if a, b := formatTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), formatTime(time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)); a >= b {
+		t.Errorf("%s sorts at or after %s", a, b)
+	}
+}

@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+// ImportResponses stores completed responses (from the wide CSV, or a
+// tablet's upload) all or nothing, in one transaction. A response whose id
+// exists with identical answers, channel and completion time is skipped;
+// any other difference is an ECONFLICT naming the id, and nothing is
+// stored. A zero GridVersion means the consultation's current grid. Each
+// added response gets a fresh reference; after the commit the added
+// responses carry their consultation, grid version, reference and times.
+// It returns how many were added. ENOTFOUND if the consultation does not
+// exist; EINVALID for a response without an id or completion time.
+func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*consult.Response) (added int, err error) {
+	answers := make([]string, len(rs))
+	for i, r := range rs {
+		if r.ID == "" {
+			return 0, consult.Errorf(consult.EINVALID, "Response %d of the import has no id.", i+1)
+		}
+		if r.CompletedAt.IsZero() {
+			return 0, consult.Errorf(consult.EINVALID, "The response %s has no completion time.", r.ID)
+		}
+		b, err := json.Marshal(&r.Answers)
+		if err != nil {
+			return 0, fmt.Errorf("import response %s: encode answers: %w", r.ID, err)
+		}
+		answers[i] = string(b)
+	}
+
+	now := formatTime(db.now())
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("import responses: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var current int64
+	err = tx.QueryRowContext(ctx, `SELECT grid_version FROM consultations WHERE id = ?`, consultationID).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, consult.Errorf(consult.ENOTFOUND, "There is no consultation %d.", consultationID)
+	} else if err != nil {
+		return 0, fmt.Errorf("import responses: %w", err)
+	}
+	insert, err := tx.PrepareContext(ctx, `
+		INSERT INTO responses (id, consultation_id, grid_version, channel, reached, answers,
+			reference, created_at, updated_at, completed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("import responses: prepare insert: %w", err)
+	}
+	defer insert.Close()
+	existing, err := tx.PrepareContext(ctx, `
+		SELECT consultation_id, channel, answers, completed_at FROM responses WHERE id = ?`)
+	if err != nil {
+		return 0, fmt.Errorf("import responses: prepare lookup: %w", err)
+	}
+	defer existing.Close()
+
+	type addedResponse struct {
+		r       *consult.Response
+		version int64
+		ref     string
+	}
+	var done []addedResponse
+	for i, r := range rs {
+		version := r.GridVersion
+		if version == 0 {
+			version = current
+		}
+		ref, inserted, err := db.insertImported(ctx, insert, r, consultationID, version, answers[i], now)
+		if err != nil {
+			return 0, err
+		}
+		if inserted {
+			done = append(done, addedResponse{r, version, ref})
+			continue
+		}
+		var (
+			storedConsultation    int64
+			channel, storedAnswer string
+			completedAt           sql.NullString
+		)
+		err = existing.QueryRowContext(ctx, r.ID).Scan(&storedConsultation, &channel, &storedAnswer, &completedAt)
+		if err != nil {
+			return 0, fmt.Errorf("import response %s: look up existing: %w", r.ID, err)
+		}
+		if storedConsultation != consultationID || channel != r.Channel || storedAnswer != answers[i] ||
+			!completedAtEqual(completedAt, r.CompletedAt) {
+			return 0, consult.Errorf(consult.ECONFLICT,
+				"The response %s is stored already with different answers; nothing was imported.", r.ID)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("import responses: commit: %w", err)
+	}
+	created, _ := parseTime(now)
+	for _, a := range done {
+		a.r.ConsultationID, a.r.GridVersion, a.r.Reference = consultationID, a.version, a.ref
+		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = created, created, a.r.CompletedAt.UTC()
+	}
+	return len(done), nil
+}
+
+// insertImported inserts one imported response with a fresh reference,
+// trying another reference if the first is taken. It reports false if a
+// response with the id exists already.
+func (db *DB) insertImported(ctx context.Context, insert *sql.Stmt, r *consult.Response, consultationID, version int64, answers, now string) (ref string, inserted bool, err error) {
+	for try := 0; ; try++ {
+		ref, err := db.newReference()
+		if err != nil {
+			return "", false, fmt.Errorf("import response %s: %w", r.ID, err)
+		}
+		res, err := insert.ExecContext(ctx, r.ID, consultationID, version, r.Channel, r.Reached, answers,
+			ref, now, now, formatTime(r.CompletedAt))
+		switch {
+		case isUnique(err, "responses.reference") && try < maxReferenceTries:
+			continue
+		case isForeignKey(err):
+			return "", false, consult.Errorf(consult.EINVALID,
+				"The response %s names grid version %d, which is not one of this consultation's.", r.ID, version)
+		case err != nil:
+			return "", false, fmt.Errorf("import response %s: %w", r.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return "", false, fmt.Errorf("import response %s: %w", r.ID, err)
+		}
+		return ref, n == 1, nil
+	}
+}
+
+// completedAtEqual reports whether two completion times are equal as stored.
+func completedAtEqual(stored sql.NullString, t time.Time) bool {
+	return stored.Valid && !t.IsZero() && stored.String == formatTime(t)
+}

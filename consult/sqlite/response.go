@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+// CreateResponse stores a new in-progress response, setting r.CreatedAt
+// and r.UpdatedAt. A zero r.GridVersion is filled with the consultation's
+// current grid version. ECONFLICT if the id exists; ENOTFOUND if the
+// consultation or grid version does not.
+func (db *DB) CreateResponse(ctx context.Context, r *consult.Response) error {
+	if r.ID == "" {
+		return consult.Errorf(consult.EINVALID, "A response needs an id.")
+	}
+	answers, err := json.Marshal(&r.Answers)
+	if err != nil {
+		return fmt.Errorf("create response %s: encode answers: %w", r.ID, err)
+	}
+	now := db.now().UTC()
+	var version int64
+	err = db.write.QueryRowContext(ctx, `
+		INSERT INTO responses (id, consultation_id, grid_version, channel, reached, answers, created_at, updated_at)
+		VALUES (?1, ?2, COALESCE(NULLIF(?3, 0), (SELECT grid_version FROM consultations WHERE id = ?2)), ?4, ?5, ?6, ?7, ?7)
+		RETURNING grid_version`,
+		r.ID, r.ConsultationID, r.GridVersion, r.Channel, r.Reached, string(answers), formatTime(now)).Scan(&version)
+	switch {
+	case isPrimaryKey(err):
+		return consult.Errorf(consult.ECONFLICT, "The response %s exists already.", r.ID)
+	case isForeignKey(err) || sqliteCode(err) == sqliteNotNull:
+		return consult.Errorf(consult.ENOTFOUND, "The consultation %d has no grid version %d.", r.ConsultationID, r.GridVersion)
+	case err != nil:
+		return fmt.Errorf("create response %s: %w", r.ID, err)
+	}
+	r.GridVersion, r.CreatedAt, r.UpdatedAt = version, now, now
+	return nil
+}
+
+// sqliteNotNull is SQLITE_CONSTRAINT_NOTNULL: a NOT NULL column got NULL.
+const sqliteNotNull = 1299
+
+// responseColumns are the columns scanResponse reads, in order.
+const responseColumns = `id, consultation_id, grid_version, channel, reached, answers,
+	reference, created_at, updated_at, completed_at`
+
+// scanResponse reads one row of responseColumns.
+func scanResponse(row interface{ Scan(...any) error }) (*consult.Response, error) {
+	var (
+		r                    consult.Response
+		answers              []byte
+		reference, completed sql.NullString
+		created, updated     string
+		err                  error
+	)
+	if err := row.Scan(&r.ID, &r.ConsultationID, &r.GridVersion, &r.Channel, &r.Reached, &answers,
+		&reference, &created, &updated, &completed); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(answers, &r.Answers); err != nil {
+		return nil, fmt.Errorf("decode answers of response %s: %w", r.ID, err)
+	}
+	r.Reference = reference.String
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("response %s: %w", r.ID, err)
+	}
+	if r.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, fmt.Errorf("response %s: %w", r.ID, err)
+	}
+	if r.CompletedAt, err = parseNullTime(completed); err != nil {
+		return nil, fmt.Errorf("response %s: %w", r.ID, err)
+	}
+	return &r, nil
+}
+
+// Response returns the response with the given id. ENOTFOUND if there is
+// none.
+func (db *DB) Response(ctx context.Context, id string) (*consult.Response, error) {
+	r, err := scanResponse(db.read.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, consult.Errorf(consult.ENOTFOUND, "There is no response %s.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get response %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// SaveResponse writes an in-progress response's answers and progress
+// (Reached), setting r.UpdatedAt. ESUBMITTED if it has been completed;
+// ENOTFOUND if it does not exist.
+func (db *DB) SaveResponse(ctx context.Context, r *consult.Response) error {
+	answers, err := json.Marshal(&r.Answers)
+	if err != nil {
+		return fmt.Errorf("save response %s: encode answers: %w", r.ID, err)
+	}
+	now := db.now().UTC()
+	// The completed_at condition makes the refusal atomic: a response
+	// completed a moment ago is not overwritten.
+	res, err := db.write.ExecContext(ctx, `
+		UPDATE responses SET reached = ?, answers = ?, updated_at = ?
+		WHERE id = ? AND completed_at IS NULL`,
+		r.Reached, string(answers), formatTime(now), r.ID)
+	if err != nil {
+		return fmt.Errorf("save response %s: %w", r.ID, err)
+	}
+	if err := checkUpdated(ctx, db.read, res, r.ID); err != nil {
+		return err
+	}
+	r.UpdatedAt = now
+	return nil
+}
+
+// querier is what checkUpdated needs: a pool or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// checkUpdated turns an UPDATE ... WHERE id = ? AND completed_at IS NULL
+// that changed no row into ENOTFOUND or ESUBMITTED, looking through q.
+func checkUpdated(ctx context.Context, q querier, res sql.Result, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update response %s: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	var exists int
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM responses WHERE id = ?`, id).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("update response %s: %w", id, err)
+	} else if exists == 0 {
+		return consult.Errorf(consult.ENOTFOUND, "There is no response %s.", id)
+	}
+	return consult.Errorf(consult.ESUBMITTED, "These answers have already been sent. They cannot be changed.")
+}
+
+// CountResponses counts a consultation's responses: all and completed.
+func (db *DB) CountResponses(ctx context.Context, consultationID int64) (all, completed int, err error) {
+	err = db.read.QueryRowContext(ctx, `
+		SELECT COUNT(*), COUNT(completed_at) FROM responses WHERE consultation_id = ?`,
+		consultationID).Scan(&all, &completed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count responses of consultation %d: %w", consultationID, err)
+	}
+	return all, completed, nil
+}
+
+// EachCompleted calls fn for every completed response of a consultation,
+// ordered by completion time then id. Rows stream from the database one at
+// a time; an error from fn stops the walk and is returned as is.
+func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*consult.Response) error) error {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT `+responseColumns+`
+		FROM responses
+		WHERE consultation_id = ? AND completed_at IS NOT NULL
+		ORDER BY completed_at, id`, consultationID)
+	if err != nil {
+		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
+	}
+	return nil
+}

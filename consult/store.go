@@ -1,0 +1,57 @@
+package consult
+
+import "context"
+
+// Store keeps consultations and responses. Implementations live in
+// subpackages (consult/sqlite) and pass the same store test suite.
+//
+// Errors are domain errors (*Error) where the caller can act on them:
+// ENOTFOUND, ECONFLICT, ESUBMITTED, ECLOSED.
+type Store interface {
+	// CreateConsultation stores a new consultation with its grid, setting
+	// c.ID, c.GridVersion and c.CreatedAt. ECONFLICT if the slug exists.
+	CreateConsultation(ctx context.Context, c *Consultation) error
+	// ReplaceConsultation replaces the definition and grid of the
+	// consultation with c.Slug. ECONFLICT if it has any response (grids
+	// are frozen once answered); ENOTFOUND if there is none.
+	ReplaceConsultation(ctx context.Context, c *Consultation) error
+	// Consultation returns the consultation with the given slug.
+	Consultation(ctx context.Context, slug string) (*Consultation, error)
+	// Consultations lists every consultation, newest first.
+	Consultations(ctx context.Context) ([]*Consultation, error)
+	// SetStatus moves a consultation through its lifecycle.
+	SetStatus(ctx context.Context, slug string, s Status) error
+
+	// CreateResponse stores a new in-progress response. ECONFLICT if the
+	// id exists.
+	CreateResponse(ctx context.Context, r *Response) error
+	// Response returns the response with the given id.
+	Response(ctx context.Context, id string) (*Response, error)
+	// SaveResponse writes an in-progress response's answers and progress.
+	// ESUBMITTED if it has been completed.
+	SaveResponse(ctx context.Context, r *Response) error
+	// CompleteResponse writes the final answers and marks the response
+	// complete in one transaction, setting r.Reference and r.CompletedAt.
+	// It returns only once the commit is durable. ESUBMITTED if it was
+	// already complete.
+	CompleteResponse(ctx context.Context, r *Response) error
+	// CountResponses counts a consultation's responses: all and completed.
+	CountResponses(ctx context.Context, consultationID int64) (all, completed int, err error)
+	// EachCompleted calls fn for every completed response of a
+	// consultation, ordered by completion time then id, streaming.
+	EachCompleted(ctx context.Context, consultationID int64, fn func(*Response) error) error
+	// ImportResponses stores completed responses all or nothing. A
+	// response whose id exists with identical answers is skipped; with
+	// different answers it is an ECONFLICT naming the id. It returns how
+	// many were added.
+	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
+
+	// Setting returns a stored setting, ENOTFOUND if unset.
+	Setting(ctx context.Context, key string) ([]byte, error)
+	// SetSettingIfAbsent stores a setting unless one exists, and returns
+	// the stored value.
+	SetSettingIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+
+	// Close releases the store.
+	Close() error
+}

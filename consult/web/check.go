@@ -1,0 +1,178 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/labstack/echo/v4"
+)
+
+type checkSection struct {
+	Heading string
+	ID      string
+	Invalid string
+	Rows    []checkRow
+}
+
+type checkRow struct {
+	Key, Value         string
+	Change, ChangeWhat string
+}
+
+// renderCheck shows every answer with a Change link per stage. A lot made
+// invalid by a change to an earlier lot is marked, with an error.
+func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []consult.FieldError) error {
+	k, g, a := j.k, j.k.Grid, &j.r.Answers
+	change := func(slug string) string { return "/c/" + k.Slug + "/" + slug + "?return=check" }
+	var secs []checkSection
+
+	about := checkSection{Heading: "About you"}
+	for _, q := range k.Questions {
+		val := "Prefer not to say"
+		for _, o := range q.Options {
+			if o.Key == a.About[q.Key] {
+				val = o.Label
+			}
+		}
+		about.Rows = append(about.Rows, checkRow{Key: q.Text, Value: val, Change: change("about-you"), ChangeWhat: strings.ToLower(q.Text)})
+	}
+	secs = append(secs, about)
+
+	if k.AskCurrent {
+		sec := checkSection{Heading: "Your current service"}
+		for i, sv := range g.Services {
+			val := "Not sure"
+			if i < len(a.Current) && a.Current[i] > 0 {
+				val = sv.Levels[a.Current[i]-1].Label
+			}
+			sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: val, Change: change("current-service"), ChangeWhat: "current level of " + sv.Name})
+		}
+		secs = append(secs, sec)
+	}
+	if k.AskUnacceptable {
+		sec := checkSection{Heading: "Levels you would not accept"}
+		for i, sv := range g.Services {
+			var labels []string
+			if i < len(a.Unacceptable) {
+				for _, l := range a.Unacceptable[i] {
+					labels = append(labels, sv.Levels[l-1].Label)
+				}
+			}
+			val := "None"
+			if len(labels) > 0 {
+				val = strings.Join(labels, "; ")
+			}
+			sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: val, Change: change("unacceptable-levels"), ChangeWhat: "unacceptable levels of " + sv.Name})
+		}
+		secs = append(secs, sec)
+	}
+	invalid := map[int]bool{}
+	for _, l := range j.flow.InvalidLots(j.r) {
+		invalid[l] = true
+	}
+	for lot, budget := range j.flow.Plan.Budgets {
+		lot++
+		slug := "lot-" + strconv.Itoa(lot)
+		sec := checkSection{Heading: fmt.Sprintf("Lot %d: budget of %d points", lot, budget), ID: slug}
+		if invalid[lot] {
+			sec.Invalid = fmt.Sprintf("Your choices for lot %d no longer fit the rules after you changed an earlier lot. Change them before you send your answers.", lot)
+		}
+		if lot <= len(a.Lots) && a.Lots[lot-1] != nil {
+			p := a.Lots[lot-1]
+			for i, sv := range g.Services {
+				l := sv.Level(p[i])
+				if l == nil {
+					continue
+				}
+				sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: fmt.Sprintf("%s (%d points)", l.Label, l.Points), Change: change(slug), ChangeWhat: fmt.Sprintf("lot %d choices", lot)})
+			}
+			cost, _ := g.Cost(p)
+			sec.Rows = append(sec.Rows, checkRow{Key: "Total", Value: fmt.Sprintf("%d of %d points", cost, budget)})
+		}
+		secs = append(secs, sec)
+	}
+	comments := a.Comments
+	if comments == "" {
+		comments = "None"
+	}
+	secs = append(secs, checkSection{Heading: "Comments", Rows: []checkRow{{Key: "Your comments", Value: comments, Change: change("comments"), ChangeWhat: "comments"}}})
+
+	for lot := range invalid {
+		errs = append(errs, consult.FieldError{Field: "lot-" + strconv.Itoa(lot), Msg: fmt.Sprintf("Check your choices for lot %d", lot)})
+	}
+	v := &view{Title: "Check your answers", C: k, Back: stageURL(k, j.flow.Stages[j.flow.CheckIndex()-1]), Action: stageURL(k, j.stage), Errors: errs}
+	v.D = struct{ Sections []checkSection }{secs}
+	return s.render(c, status, "check", v)
+}
+
+// submit completes the response in one durable transaction and shows the
+// confirmation.
+func (s *Server) submit(c echo.Context) error {
+	j, err := s.loadJourney(c, "check-answers")
+	if err != nil {
+		return s.journeyError(c, err)
+	}
+	if err := j.flow.ReadyToSubmit(j.r); err != nil {
+		if consult.ErrorCode(err) == consult.EINVALID {
+			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{{Field: "main-content", Msg: consult.ErrorMessage(err)}})
+		}
+		return err
+	}
+	j.r.UpdatedAt = s.now().UTC()
+	if err := s.store.CompleteResponse(c.Request().Context(), j.r); err != nil {
+		return err
+	}
+	sess := s.session(c)
+	delete(sess.Values, "r:"+j.k.Slug)
+	sess.Values["done:"+j.k.Slug] = j.r.ID
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/c/"+j.k.Slug+"/confirmation")
+}
+
+// confirmation shows the reference and the final package next to today's.
+func (s *Server) confirmation(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	id, _ := s.session(c).Values["done:"+k.Slug].(string)
+	if id == "" {
+		return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
+	}
+	r, err := s.store.Response(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !r.Completed() || len(r.Answers.Lots) == 0 {
+		return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
+	}
+	type row struct{ Service, Today, Chosen, Change string }
+	g := k.Grid
+	final := r.Answers.Lots[len(r.Answers.Lots)-1]
+	now := g.AsNowPackage()
+	var rows []row
+	for i, sv := range g.Services {
+		rw := row{Service: sv.Name, Today: sv.Levels[now[i]-1].Label, Chosen: sv.Levels[final[i]-1].Label}
+		switch {
+		case final[i] > now[i]:
+			rw.Change = "higher"
+		case final[i] < now[i]:
+			rw.Change = "lower"
+		}
+		rows = append(rows, rw)
+	}
+	finalCost, _ := g.Cost(final)
+	plan := k.Plan()
+	d := struct {
+		Reference              string
+		Lot, Budget            int
+		Rows                   []row
+		NowPoints, FinalPoints int
+	}{r.Reference, len(r.Answers.Lots), plan.Budgets[len(plan.Budgets)-1], rows, g.AsNowCost(), finalCost}
+	return s.render(c, http.StatusOK, "confirmation", &view{Title: "Answers sent", C: k, D: d})
+}

@@ -1,0 +1,140 @@
+// Package web serves budgetgrid over HTTP with Echo: the resident's
+// journey, with sessions, CSRF, security headers and one error handler.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// MaxBody caps a request body. A lot page's form is about 2 KB and the
+// comments box 2,000 characters, so 64 KB leaves room and refuses abuse.
+const MaxBody = "64K"
+
+// Config configures a Server.
+type Config struct {
+	Store consult.Store
+	// BaseURL is the public URL; an https one makes cookies Secure.
+	BaseURL string
+	Logger  *slog.Logger
+	// Now returns the time; tests may fix it. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP front of budgetgrid.
+type Server struct {
+	Echo     *echo.Echo
+	store    consult.Store
+	pages    *pages
+	assets   *assets
+	sessions *sessions.CookieStore
+	secure   bool
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New builds a Server: parses templates (failing fast), loads or creates
+// the session keys, and wires routes and middleware.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	s.secure = len(cfg.BaseURL) >= 8 && cfg.BaseURL[:8] == "https://"
+	if s.sessions, err = s.sessionStore(ctx); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP lets a Server be used as an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Pre(middleware.RemoveTrailingSlash())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(MaxBody))
+	s.Echo = e
+
+	e.GET("/static/*", s.assets.serve)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+
+	g := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf",
+		CookieName:     "budgetgrid_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, "csrf").SetInternal(err)
+		},
+	}), noStore)
+	g.GET("/", s.home)
+	g.GET("/c/:slug", s.start)
+	g.POST("/c/:slug/start", s.begin)
+	g.GET("/c/:slug/confirmation", s.confirmation)
+	g.POST("/c/:slug/check-answers", s.submit)
+	g.GET("/c/:slug/:stage", s.showStage)
+	g.POST("/c/:slug/:stage", s.saveStage)
+}
+
+// securityHeaders sets a strict CSP (no inline script, nothing from other
+// origins) and the usual hardening headers on every response.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// noStore keeps pages with answers out of caches, so the back button
+// always shows what the server holds.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// randomKey returns n random bytes.
+func randomKey(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return b
+}
