@@ -90,13 +90,9 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
-	views := []view{wholeView()}
-	for _, name := range opt.By {
-		v := d.variable(name)
-		if v == nil {
-			return nil, fmt.Errorf("analysis: --by %q is neither an about-you question nor %q", name, ChannelVariable)
-		}
-		views = append(views, view{variable: v.name, values: v.values, of: v.of})
+	views, err := d.views(opt.By)
+	if err != nil {
+		return nil, err
 	}
 	rep := &Report{Stages: d.stageNames(), Lots: d.k, Budgets: in.Plan.Budgets, ResponseIDs: d.ids, Weighting: wt,
 		Interval: opt.Interval, Level: opt.Level, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}

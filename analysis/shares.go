@@ -193,34 +193,6 @@ func (e *estimator) gather(t *tally, st, s, v, kind int, ys [][]float64, dn []fl
 	}
 }
 
-// differs reports whether a segment's share differs from the rest's at the
-// estimator's level: the difference over its linearized standard error.
-func (e *estimator) differs(y, dn, yr, dr []float64) bool {
-	var wy, wd, wyr, wdr, n, nr float64
-	for g := range y {
-		w := e.des.cellW[g]
-		wy += w * y[g]
-		wd += w * dn[g]
-		wyr += w * yr[g]
-		wdr += w * dr[g]
-		n += dn[g]
-		nr += dr[g]
-	}
-	if wd == 0 || wdr == 0 {
-		return false
-	}
-	p, pr := wy/wd, wyr/wdr
-	e.inf.reset()
-	e.des.addShare(e.inf, 1, y, dn, p, wd)
-	e.des.addShare(e.inf, -1, yr, dr, pr, wdr)
-	v := e.des.variance(e.inf, int(math.Round(n+nr)))
-	z := zValue(e.level)
-	if v <= 0 || math.IsNaN(v) {
-		return p != pr
-	}
-	return math.Abs(p-pr) > z*math.Sqrt(v)
-}
-
 // summarise turns one service's level shares at a lot into a ServiceLot.
 func summarise(s *grid.Service, shares []float64, variable, value string, lot, n int) ServiceLot {
 	r := ServiceLot{SegmentVariable: variable, Segment: value, Service: s.Key, Lot: lot, N: n, LowBase: variable != "" && n < lowBase}

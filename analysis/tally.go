@@ -1,15 +1,5 @@
 package analysis
 
-// view is the whole sample or one segmentation variable; its values split
-// respondents into segments (respondents missing the variable are in none).
-type view struct {
-	variable string   // "" for the whole sample
-	values   []string // {""} for the whole sample
-	of       []int32  // respondent -> value, -1 in no segment; nil for the whole sample
-}
-
-func wholeView() view { return view{values: []string{""}} }
-
 // tally counts respondents per segment value and raking cell: for every
 // stage, service and level; the first lot at which each service rose above
 // level 1; and whether a level below as-now was marked unacceptable. The

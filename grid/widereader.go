@@ -23,6 +23,33 @@ type WideReader struct {
 	layout WideLayout
 	header []string
 	ids    map[string]int // response_id → row of its first use
+	texts  map[string]string
+	ints   []int // spare level numbers, handed out a row at a time
+}
+
+// text returns a copy of s that does not hold on to the CSV reader's row,
+// sharing one copy between the rows while the distinct texts are few (as
+// channels and about-you options are).
+func (wr *WideReader) text(s string) string {
+	if t, ok := wr.texts[s]; ok {
+		return t
+	}
+	t := strings.Clone(s)
+	if len(wr.texts) < 10_000 {
+		wr.texts[t] = t
+	}
+	return t
+}
+
+// levels returns n zeroed ints, carved from a larger block to spare the
+// allocator.
+func (wr *WideReader) levels(n int) []int {
+	if len(wr.ints) < n {
+		wr.ints = make([]int, max(n, 1<<14))
+	}
+	l := wr.ints[:n:n]
+	wr.ints = wr.ints[n:]
+	return l
 }
 
 // ReadWide reads a whole wide responses CSV written for grid g. It derives
@@ -69,7 +96,7 @@ func NewWideReader(name string, r io.Reader, g *Grid) (*WideReader, error) {
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	wr := &WideReader{file: name, cr: cr, g: g, ids: map[string]int{}}
+	wr := &WideReader{file: name, cr: cr, g: g, ids: map[string]int{}, texts: map[string]string{}}
 	fail := func(col, format string, args ...any) (*WideReader, error) {
 		return nil, SheetErrors{{File: name, Row: 1, Column: col, Msg: fmt.Sprintf(format, args...)}}
 	}
@@ -167,7 +194,7 @@ func (wr *WideReader) Read() (Record, error) {
 		out.ResponseID = strings.Clone(id)
 		wr.ids[out.ResponseID] = line
 	}
-	out.Channel = strings.Clone(strings.TrimSpace(rec[1]))
+	out.Channel = wr.text(strings.TrimSpace(rec[1]))
 	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(rec[2])); err != nil || t.UTC().Year() < 0 || t.UTC().Year() > 9999 {
 		bad(2, "must be a date and time like 2026-11-23T12:00:00Z, got %q", rec[2])
 	} else {
@@ -179,12 +206,12 @@ func (wr *WideReader) Read() (Record, error) {
 			if out.About == nil {
 				out.About = make(map[string]string, len(wr.layout.Questions))
 			}
-			out.About[q] = strings.Clone(v)
+			out.About[q] = wr.text(v)
 		}
 		c++
 	}
 	n, lots := len(wr.g.Services), wr.layout.Lots
-	levels := make([]int, n*(1+lots))
+	levels := wr.levels(n * (1 + lots))
 	current := levels[:n:n]
 	if lots > 0 {
 		out.Lots = make([]Package, lots)

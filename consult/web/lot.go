@@ -30,12 +30,15 @@ type lotView struct {
 
 type lotService struct {
 	S      grid.Service
+	Name   string // the form field: s.KEY
 	Levels []lotLevel
 	Error  string
 }
 
 type lotLevel struct {
 	L      grid.Level
+	ID     string // the radio's id; the first level's is the service's field id
+	Points string
 	Chosen bool
 	Locked bool
 }
@@ -114,13 +117,24 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 	byField := fieldErrors(errs)
 	d.Services = make([]lotService, len(g.Services))
 	for i, sv := range g.Services {
-		ls := lotService{S: sv, Levels: make([]lotLevel, len(sv.Levels)), Error: byField["service-"+sv.Key]}
+		ls := lotService{S: sv, Name: "s." + sv.Key, Levels: make([]lotLevel, len(sv.Levels)), Error: byField["service-"+sv.Key]}
 		for li, l := range sv.Levels {
-			ls.Levels[li] = lotLevel{L: l, Chosen: p[i] == l.Number, Locked: floor != nil && l.Number < floor[i]}
+			id := "service-" + sv.Key
+			if li > 0 {
+				id += "-" + strconv.Itoa(l.Number)
+			}
+			ls.Levels[li] = lotLevel{L: l, ID: id, Points: pointsText(l.Points), Chosen: p[i] == l.Number, Locked: floor != nil && l.Number < floor[i]}
 		}
 		d.Services[i] = ls
 	}
 	v := j.base("Lot " + strconv.Itoa(lot) + ": spend a budget of " + strconv.Itoa(d.Budget) + " points")
 	v.Errors, v.D = errs, d
 	return s.render(c, status, "lot", v)
+}
+
+func pointsText(n int) string {
+	if n == 1 {
+		return "1 point"
+	}
+	return strconv.Itoa(n) + " points"
 }

@@ -1,0 +1,68 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+)
+
+// Segments: every output is repeated for each value of each respondent
+// variable named in Options.By (an about-you question key or "channel").
+// A segment's estimates are domain estimates on the whole design (as
+// svyby on a raked design), so their standard errors keep the raking
+// adjustment. Respondents who did not answer the variable are in no
+// segment. A share is flagged Differs when the segment's share differs
+// from the share among everyone else (all respondents not in the segment,
+// with the same base) by more than z·SE of the difference, the difference
+// linearized jointly; estimates on fewer than 30 respondents are flagged
+// LowBase.
+
+// view is the whole sample or one segmentation variable; its values split
+// respondents into segments (respondents missing the variable are in none).
+type view struct {
+	variable string   // "" for the whole sample
+	values   []string // {""} for the whole sample
+	of       []int32  // respondent -> value, -1 in no segment; nil for the whole sample
+}
+
+func wholeView() view { return view{values: []string{""}} }
+
+// views returns the whole sample followed by one view per By variable.
+func (d *data) views(by []string) ([]view, error) {
+	views := []view{wholeView()}
+	for _, name := range by {
+		v := d.variable(name)
+		if v == nil {
+			return nil, fmt.Errorf("analysis: --by %q is neither an about-you question nor %q", name, ChannelVariable)
+		}
+		views = append(views, view{variable: v.name, values: v.values, of: v.of})
+	}
+	return views, nil
+}
+
+// differs reports whether a segment's share differs from the rest's at the
+// estimator's level: the difference over its linearized standard error.
+func (e *estimator) differs(y, dn, yr, dr []float64) bool {
+	var wy, wd, wyr, wdr, n, nr float64
+	for g := range y {
+		w := e.des.cellW[g]
+		wy += w * y[g]
+		wd += w * dn[g]
+		wyr += w * yr[g]
+		wdr += w * dr[g]
+		n += dn[g]
+		nr += dr[g]
+	}
+	if wd == 0 || wdr == 0 {
+		return false
+	}
+	p, pr := wy/wd, wyr/wdr
+	e.inf.reset()
+	e.des.addShare(e.inf, 1, y, dn, p, wd)
+	e.des.addShare(e.inf, -1, yr, dr, pr, wdr)
+	v := e.des.variance(e.inf, int(math.Round(n+nr)))
+	z := zValue(e.level)
+	if v <= 0 || math.IsNaN(v) {
+		return p != pr
+	}
+	return math.Abs(p-pr) > z*math.Sqrt(v)
+}
