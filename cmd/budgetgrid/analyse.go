@@ -1,18 +1,244 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/analysis"
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
 )
 
-func runResponsesImport(ctx context.Context, args []string, env Env) error {
-	return errors.New("responses import: not built yet")
-}
+// listFlag is a repeatable string flag.
+type listFlag []string
 
-func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
-	return errors.New("responses simulate: not built yet")
-}
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+const analyseSynopsis = `analyse SLUG [flags]
+   or: analyse --grid FILE --responses FILE [--lots 62,69,77,85] [flags]
+
+Weighted level shares, priorities, the resident-preferred package at any budget and
+segments, from the database (SLUG) or from files. --grid takes a grid sheet (CSV or XLSX)
+or a canonical consultation JSON; with a bare sheet the lot budgets come from --lots, or
+are unknown (outputs that need them say so and the rest are computed). Output tables are
+written to --out as CSV (one file per table), JSON (analysis.json) or XLSX (analysis.xlsx).`
 
 func runAnalyse(ctx context.Context, args []string, env Env) error {
-	return errors.New("analyse: not built yet")
+	fs := newFlags(env, "analyse", analyseSynopsis)
+	dbPath := dbFlag(fs, env)
+	gridPath := fs.String("grid", "", "grid sheet or canonical consultation JSON (file mode)")
+	respPath := fs.String("responses", "", "responses wide CSV (file mode)")
+	lots := fs.String("lots", "", "lot budgets in points, e.g. 62,69,77,85 (file mode with a bare sheet)")
+	targetsPath := fs.String("targets", "", "weighting targets CSV (variable,category,target); none: unweighted")
+	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3")
+	var by listFlag
+	fs.Var(&by, "by", "segment every output by this respondent variable (repeatable), e.g. area or channel")
+	bootstrap := fs.Int("bootstrap", 0, "bootstrap replicates for rank intervals and optimum selection shares")
+	seed := fs.Int64("seed", 1, "random seed for the bootstrap")
+	outDir := fs.String("out", "analysis", "output folder")
+	format := fs.String("format", "csv", "csv, json or xlsx")
+	interval := fs.String("interval", "kg", "confidence intervals: kg (Korn–Graubard) or wilson (on the effective n)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "csv", "json", "xlsx":
+	default:
+		return fmt.Errorf("--format %q: choose csv, json or xlsx", *format)
+	}
+	var in analysis.Input
+	var source string
+	switch {
+	case len(pos) == 1 && *gridPath == "" && *respPath == "":
+		if in, err = inputFromStore(ctx, *dbPath, pos[0]); err != nil {
+			return err
+		}
+		source = "database " + *dbPath + ", consultation " + pos[0]
+	case len(pos) == 0 && *gridPath != "" && *respPath != "":
+		in, err = inputFromFiles(*gridPath, *respPath, *lots)
+		if err != nil {
+			return reportInputError(env, err)
+		}
+		source = "files " + *gridPath + " and " + *respPath
+	default:
+		fs.Usage()
+		return errUsage
+	}
+	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval}
+	if *targetsPath != "" {
+		f, err := os.Open(*targetsPath)
+		if err != nil {
+			return err
+		}
+		t, err := analysis.ReadTargets(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *targetsPath, err)
+		}
+		opt.Targets = &t
+	}
+	if *trim != "" {
+		lo, hi, ok := strings.Cut(*trim, ",")
+		l, err1 := strconv.ParseFloat(lo, 64)
+		h, err2 := strconv.ParseFloat(hi, 64)
+		if !ok || err1 != nil || err2 != nil || l < 0 || h <= l {
+			return fmt.Errorf("--trim %q: give LOW,HIGH as multiples of the mean weight, e.g. 0.3,3", *trim)
+		}
+		opt.TrimLow, opt.TrimHigh = l, h
+	}
+	if isTerminal(env.Stderr) && *bootstrap > 0 {
+		start := time.Now()
+		opt.Progress = func(done, total int) {
+			fmt.Fprintf(env.Stderr, "\rbootstrap %d/%d (%s)", done, total, time.Since(start).Round(time.Second))
+			if done == total {
+				fmt.Fprintln(env.Stderr)
+			}
+		}
+	}
+	rep, err := analysis.Analyse(in, opt)
+	if err != nil {
+		return err
+	}
+	tables := rep.Tables()
+	tables = append(tables, analysis.Table{Name: "source", Columns: []string{"key", "value"}, Rows: [][]string{{"source", source}, {"responses", strconv.Itoa(len(in.Records))}}})
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	var written string
+	switch *format {
+	case "csv":
+		err = analysis.WriteTables(*outDir, tables)
+		written = *outDir + string(filepath.Separator) + "*.csv"
+	case "json":
+		written = filepath.Join(*outDir, "analysis.json")
+		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return analysis.WriteJSON(w, tables) })
+	case "xlsx":
+		written = filepath.Join(*outDir, "analysis.xlsx")
+		err = writeXLSX(written, tables)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Analysed %d responses (%s); wrote %s.\n", len(in.Records), weightingSummary(rep), written)
+	for _, n := range rep.Notes {
+		fmt.Fprintln(env.Stdout, "Note:", n)
+	}
+	return nil
+}
+
+func weightingSummary(rep *analysis.Report) string {
+	w := rep.Weighting
+	if !w.Raked {
+		return "unweighted"
+	}
+	return fmt.Sprintf("raked in %d iterations, design effect %.3f, effective n %.0f", w.Iterations, w.Deff, w.NEff)
+}
+
+// inputFromStore reads a consultation's completed responses from the database.
+func inputFromStore(ctx context.Context, dbPath, slug string) (analysis.Input, error) {
+	store, c, err := openConsultation(ctx, dbPath, slug)
+	if err != nil {
+		return analysis.Input{}, err
+	}
+	defer store.Close()
+	in := analysis.Input{Grid: c.Grid, Plan: c.Plan(), Questions: analysisQuestions(c)}
+	err = store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
+		in.Records = append(in.Records, r.Record(c))
+		return nil
+	})
+	return in, err
+}
+
+// inputFromFiles reads the grid (sheet or consultation JSON) and the
+// responses CSV.
+func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
+	var in analysis.Input
+	var c *consult.Consultation
+	if strings.EqualFold(filepath.Ext(gridPath), ".json") {
+		k, err := readDefinition(gridPath)
+		if err != nil {
+			return in, err
+		}
+		c = k
+		in.Grid, in.Plan, in.Questions = k.Grid, k.Plan(), analysisQuestions(k)
+	} else {
+		g, err := grid.ReadSheetFile(gridPath)
+		if err != nil {
+			return in, err
+		}
+		in.Grid = g
+	}
+	if lots != "" {
+		if c != nil {
+			return in, fmt.Errorf("--lots: the consultation JSON gives the lots already")
+		}
+		for _, f := range strings.Split(lots, ",") {
+			b, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || b < 0 {
+				return in, fmt.Errorf("--lots %q: give whole numbers of points joined by commas, e.g. 62,69,77,85", lots)
+			}
+			in.Plan.Budgets = append(in.Plan.Budgets, b)
+		}
+	}
+	f, err := os.Open(respPath)
+	if err != nil {
+		return in, err
+	}
+	defer f.Close()
+	if c != nil {
+		recs, errs := readResponses(c, filepath.Base(respPath), f)
+		if len(errs) > 0 {
+			return in, errs
+		}
+		in.Records = recs
+		return in, nil
+	}
+	layout, recs, err := grid.ReadWide(filepath.Base(respPath), bufio.NewReaderSize(f, 64<<10), in.Grid)
+	if err != nil {
+		return in, err
+	}
+	if in.Plan.Budgets != nil && len(in.Plan.Budgets) != layout.Lots {
+		return in, fmt.Errorf("--lots gives %d budgets, the responses have %d lots", len(in.Plan.Budgets), layout.Lots)
+	}
+	for _, q := range layout.Questions {
+		in.Questions = append(in.Questions, analysis.Question{Key: q})
+	}
+	in.Records = recs
+	return in, nil
+}
+
+// reportInputError prints row- and column-precise errors one per line.
+func reportInputError(env Env, err error) error {
+	var errs grid.SheetErrors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			fmt.Fprintln(env.Stderr, e.Error())
+		}
+		fmt.Fprintf(env.Stderr, "%d %s\n", len(errs), plural(len(errs), "error", "errors"))
+		return errReported
+	}
+	if consult.ErrorCode(err) == consult.EINVALID {
+		fmt.Fprintln(env.Stderr, consult.ErrorMessage(err))
+		return errReported
+	}
+	return err
+}
+
+// isTerminal reports whether w is a terminal, for progress output.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

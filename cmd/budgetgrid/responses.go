@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/analysis"
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+func runResponsesImport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "responses import", "responses import SLUG FILE.csv [--db FILE]\n\nLoads face-to-face, paper or agency responses from a wide CSV. Every row is checked against\nthe grid, the lot rules and the about-you options; nothing is stored unless every row is valid.\nRe-importing identical rows changes nothing.")
+	dbPath := dbFlag(fs, env)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return errUsage
+	}
+	store, c, err := openConsultation(ctx, *dbPath, pos[0])
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	f, err := os.Open(pos[1])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	recs, errs := readResponses(c, filepath.Base(pos[1]), f)
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(env.Stderr, e.Error())
+		}
+		fmt.Fprintf(env.Stderr, "%d %s; nothing was imported.\n", len(errs), plural(len(errs), "error", "errors"))
+		return errReported
+	}
+	rs := make([]*consult.Response, len(recs))
+	for i, rec := range recs {
+		rs[i] = consult.FromRecord(c, rec)
+	}
+	added, err := store.ImportResponses(ctx, c.ID, rs)
+	if err != nil {
+		if code := consult.ErrorCode(err); code == consult.ECONFLICT || code == consult.EINVALID {
+			fmt.Fprintf(env.Stderr, "%s: %s\nNothing was imported.\n", pos[1], consult.ErrorMessage(err))
+			return errReported
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Imported %d %s into %q (%d already there, unchanged).\n", added, plural(added, "response", "responses"), c.Slug, len(rs)-added)
+	return nil
+}
+
+// readResponses reads a wide CSV for consultation c and checks every row
+// against the consultation: its columns, the about-you options, the
+// optional stages and the lot rules. It returns every error with its row
+// and column.
+func readResponses(c *consult.Consultation, name string, f *os.File) ([]grid.Record, grid.SheetErrors) {
+	layout, recs, err := grid.ReadWide(name, bufio.NewReaderSize(f, 64<<10), c.Grid)
+	if err != nil {
+		var errs grid.SheetErrors
+		if errors.As(err, &errs) {
+			return nil, errs
+		}
+		return nil, grid.SheetErrors{{File: name, Msg: err.Error()}}
+	}
+	var errs grid.SheetErrors
+	if want := c.QuestionKeys(); !slices.Equal(layout.Questions, want) {
+		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("about-you columns are %v, this consultation asks %v (in that order)", layout.Questions, want)})
+	}
+	if want := len(c.Plan().Budgets); layout.Lots != want {
+		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("the file has %d lots, this consultation has %d", layout.Lots, want)})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	flow := consult.NewFlow(c)
+	for i, rec := range recs {
+		for _, fe := range flow.CheckRecord(rec) {
+			errs = append(errs, grid.SheetError{File: name, Row: i + 2, Column: fe.Field, Msg: fe.Msg})
+		}
+	}
+	return recs, errs
+}
+
+func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "responses simulate", "responses simulate SLUG --n N [--seed S] [--out FILE] [--db FILE]\n   or: responses simulate --definition DIR|FILE --n N ...\n\nWrites a valid wide CSV of synthetic respondents (channel \"synthetic\") for demos and\nbenchmarks. It never writes to the database: load the file with \"responses import\".")
+	dbPath := dbFlag(fs, env)
+	n := fs.Int("n", 1000, "number of respondents")
+	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same file")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	def := fs.String("definition", "", "read the consultation from a definition folder or JSON file instead of the database")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	var c *consult.Consultation
+	switch {
+	case *def != "" && len(pos) == 0:
+		if c, err = readDefinition(*def); err != nil {
+			return err
+		}
+	case *def == "" && len(pos) == 1:
+		store, k, err := openConsultation(ctx, *dbPath, pos[0])
+		if err != nil {
+			return err
+		}
+		store.Close()
+		c = k
+	default:
+		fs.Usage()
+		return errUsage
+	}
+	if *n < 1 {
+		return fmt.Errorf("--n must be at least 1")
+	}
+	recs := analysis.Simulate(c.Grid, c.Plan(), analysisQuestions(c), *n, *seed)
+	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
+		ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			if !c.AskCurrent {
+				rec.Current = nil
+			}
+			if !c.AskUnacceptable {
+				rec.Unacceptable = nil
+			}
+			if rec.CompletedAt.IsZero() {
+				rec.CompletedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			}
+			if err := ww.Write(rec); err != nil {
+				return err
+			}
+		}
+		return ww.Flush()
+	})
+}
+
+// analysisQuestions gives the analysis the about-you questions' keys and
+// option keys.
+func analysisQuestions(c *consult.Consultation) []analysis.Question {
+	qs := make([]analysis.Question, len(c.Questions))
+	for i, q := range c.Questions {
+		qs[i].Key = q.Key
+		for _, o := range q.Options {
+			qs[i].Options = append(qs[i].Options, o.Key)
+		}
+	}
+	return qs
+}
