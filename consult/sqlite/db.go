@@ -270,3 +270,8 @@ func isPrimaryKey(err error) bool {
 func isForeignKey(err error) bool {
 	return sqliteCode(err) == sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY
 }
+
+// isNotNull reports whether err is a NOT NULL constraint failure.
+func isNotNull(err error) bool {
+	return sqliteCode(err) == sqlite3lib.SQLITE_CONSTRAINT_NOTNULL
+}

@@ -163,24 +163,20 @@ func TestImportLarge(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTestDB(t)
 	c := createConsultation(t, db, "large")
-	const n = 100_000
+	// Correctness at size; the speed is measured by BenchmarkImportResponses.
+	n := 10_000
+	if raceEnabled {
+		n = 2_000
+	}
 	rs := importBatch(c, n)
-	start := time.Now()
 	added, err := db.ImportResponses(ctx, c.ID, rs)
-	elapsed := time.Since(start)
 	if err != nil || added != n {
 		t.Fatalf("ImportResponses = %d, %v; want %d", added, err, n)
 	}
-	t.Logf("imported %d responses in %v", n, elapsed)
-	if elapsed > 20*time.Second {
-		t.Errorf("import of %d took %v, want a few seconds", n, elapsed)
-	}
-	start = time.Now()
 	added, err = db.ImportResponses(ctx, c.ID, clone(rs))
 	if err != nil || added != 0 {
 		t.Fatalf("re-import = %d, %v; want 0", added, err)
 	}
-	t.Logf("re-imported (all skipped) in %v", time.Since(start))
 	seen := 0
 	err = db.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
 		if r.ID != rs[seen].ID {
@@ -191,5 +187,24 @@ func TestImportLarge(t *testing.T) {
 	})
 	if err != nil || seen != n {
 		t.Fatalf("EachCompleted saw %d: %v", seen, err)
+	}
+}
+
+// BenchmarkImportResponses imports 100,000 responses in one transaction,
+// then re-imports them (all skipped).
+func BenchmarkImportResponses(b *testing.B) {
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		db, _ := openTestDB(b)
+		c := createConsultation(b, db, "large")
+		rs := importBatch(c, 100_000)
+		b.StartTimer()
+		if added, err := db.ImportResponses(ctx, c.ID, rs); err != nil || added != len(rs) {
+			b.Fatalf("ImportResponses = %d, %v", added, err)
+		}
+		if added, err := db.ImportResponses(ctx, c.ID, clone(rs)); err != nil || added != 0 {
+			b.Fatalf("re-import = %d, %v", added, err)
+		}
 	}
 }

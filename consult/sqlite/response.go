@@ -32,17 +32,14 @@ func (db *DB) CreateResponse(ctx context.Context, r *consult.Response) error {
 	switch {
 	case isPrimaryKey(err):
 		return consult.Errorf(consult.ECONFLICT, "The response %s exists already.", r.ID)
-	case isForeignKey(err) || sqliteCode(err) == sqliteNotNull:
-		return consult.Errorf(consult.ENOTFOUND, "The consultation %d has no grid version %d.", r.ConsultationID, r.GridVersion)
+	case isForeignKey(err) || isNotNull(err):
+		return consult.Errorf(consult.ENOTFOUND, "There is no consultation %d with grid version %d.", r.ConsultationID, r.GridVersion)
 	case err != nil:
 		return fmt.Errorf("create response %s: %w", r.ID, err)
 	}
 	r.GridVersion, r.CreatedAt, r.UpdatedAt = version, now, now
 	return nil
 }
-
-// sqliteNotNull is SQLITE_CONSTRAINT_NOTNULL: a NOT NULL column got NULL.
-const sqliteNotNull = 1299
 
 // responseColumns are the columns scanResponse reads, in order.
 const responseColumns = `id, consultation_id, grid_version, channel, reached, answers,
@@ -151,7 +148,8 @@ func (db *DB) CountResponses(ctx context.Context, consultationID int64) (all, co
 
 // EachCompleted calls fn for every completed response of a consultation,
 // ordered by completion time then id. Rows stream from the database one at
-// a time; an error from fn stops the walk and is returned as is.
+// a time, on one read connection held until the walk ends; fn may write to
+// the store meanwhile. An error from fn stops the walk and is returned as is.
 func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*consult.Response) error) error {
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT `+responseColumns+`
