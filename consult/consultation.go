@@ -42,12 +42,40 @@ type Consultation struct {
 	Lots     LotSpec    `json:"lots"`
 	Additive bool       `json:"additive"`
 	Money    grid.Money `json:"money"`
-	// Languages the consultation offers; the first is the default. Empty means English only.
-	Languages []string   `json:"languages,omitempty"`
-	Grid      *grid.Grid `json:"grid"`
+	// Languages the consultation offers, "en" first; empty means English
+	// only. The texts above and the grid's are English; Translations and
+	// the grid sheet's suffixed columns carry the others.
+	Languages    []string                    `json:"languages,omitempty"`
+	Translations map[string]ConsultationText `json:"translations,omitempty"`
+	Grid         *grid.Grid                  `json:"grid"`
 	// GridVersion identifies the stored grid that responses answer.
 	GridVersion int64     `json:"-"`
 	CreatedAt   time.Time `json:"-"`
+}
+
+// ConsultationText is a consultation's texts in one other language.
+type ConsultationText struct {
+	Title     string                  `json:"title"`
+	Intro     string                  `json:"intro"`
+	Privacy   string                  `json:"privacy,omitempty"`
+	Duration  string                  `json:"duration,omitempty"`
+	Questions map[string]QuestionText `json:"questions,omitempty"`
+}
+
+// QuestionText is an about-you question's texts in one other language,
+// with option labels by option key.
+type QuestionText struct {
+	Text    string            `json:"text"`
+	Hint    string            `json:"hint,omitempty"`
+	Options map[string]string `json:"options"`
+}
+
+// Offers reports whether the consultation is offered in lang.
+func (c *Consultation) Offers(lang string) bool {
+	if len(c.Languages) == 0 {
+		return lang == "en"
+	}
+	return slices.Contains(c.Languages, lang)
 }
 
 // Question is one about-you question. Every question is optional and also
@@ -199,6 +227,7 @@ func (c *Consultation) Validate() error {
 				add("grid translations: %v", err)
 			}
 		}
+		c.validateTranslations(add)
 	}
 	if c.Money.PointPence <= 0 {
 		add("money: point_pence must be above 0")
@@ -221,4 +250,55 @@ func joinLines(lines []string) string {
 		s += l
 	}
 	return s
+}
+
+// validateTranslations checks that every language offered besides English
+// has every text a resident sees.
+func (c *Consultation) validateTranslations(add func(string, ...any)) {
+	if len(c.Languages) > 0 && c.Languages[0] != "en" {
+		add("languages: the first language must be \"en\": the definition's and grid's own texts are English")
+	}
+	seen := map[string]bool{}
+	for _, lang := range c.Languages {
+		if seen[lang] {
+			add("languages: %q is listed twice", lang)
+		}
+		seen[lang] = true
+		if lang == "en" {
+			continue
+		}
+		t, ok := c.Translations[lang]
+		if !ok {
+			add("translations.%s: missing: the consultation offers %q", lang, lang)
+			continue
+		}
+		if t.Title == "" {
+			add("translations.%s.title: missing", lang)
+		}
+		if t.Intro == "" {
+			add("translations.%s.intro: missing", lang)
+		}
+		if c.Privacy != "" && t.Privacy == "" {
+			add("translations.%s.privacy: missing", lang)
+		}
+		if c.Duration != "" && t.Duration == "" {
+			add("translations.%s.duration: missing", lang)
+		}
+		for _, q := range c.Questions {
+			qt, ok := t.Questions[q.Key]
+			if !ok || qt.Text == "" {
+				add("translations.%s.questions.%s.text: missing", lang, q.Key)
+			}
+			for _, o := range q.Options {
+				if qt.Options[o.Key] == "" {
+					add("translations.%s.questions.%s.options.%s: missing", lang, q.Key, o.Key)
+				}
+			}
+		}
+	}
+	for lang := range c.Translations {
+		if !seen[lang] {
+			add("translations.%s: the consultation does not offer %q; add it to languages", lang, lang)
+		}
+	}
 }

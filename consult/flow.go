@@ -43,10 +43,15 @@ type Flow struct {
 }
 
 // FieldError is an answer that breaks a rule: Field names the form field
-// (for the error summary's link) and Msg says what to fix.
+// (for the error summary's link) and Msg says what to fix, in English. Code
+// and Args let an interface say it in the resident's language: Code names
+// the message and Args holds its placeholders as name, value pairs, where
+// "service" and "question" values are keys, to be shown by their names.
 type FieldError struct {
 	Field string
 	Msg   string
+	Code  string
+	Args  []any
 }
 
 // NewFlow builds the flow of a consultation.
@@ -128,12 +133,12 @@ func (f *Flow) CheckAbout(about map[string]string) []FieldError {
 			continue
 		}
 		if !q.HasOption(v) {
-			errs = append(errs, FieldError{Field: "about-" + q.Key, Msg: fmt.Sprintf("Select an answer to %q from the list", q.Text)})
+			errs = append(errs, FieldError{Field: "about-" + q.Key, Msg: fmt.Sprintf("Select an answer to %q from the list", q.Text), Code: "about.option", Args: []any{"question", q.Key}})
 		}
 	}
 	for k := range about {
 		if f.C.Question(k) == nil {
-			errs = append(errs, FieldError{Field: "about-" + k, Msg: fmt.Sprintf("There is no question %q", k)})
+			errs = append(errs, FieldError{Field: "about-" + k, Msg: fmt.Sprintf("There is no question %q", k), Code: "about.unknown"})
 		}
 	}
 	return errs
@@ -144,13 +149,13 @@ func (f *Flow) CheckAbout(about map[string]string) []FieldError {
 func (f *Flow) CheckCurrent(current []int) []FieldError {
 	g := f.C.Grid
 	if len(current) != len(g.Services) {
-		return []FieldError{{Field: "current", Msg: "Answer for every service, or leave it blank"}}
+		return []FieldError{{Field: "current", Msg: "Answer for every service, or leave it blank", Code: "current.count"}}
 	}
 	var errs []FieldError
 	for i, l := range current {
 		s := &g.Services[i]
 		if l != 0 && s.Level(l) == nil {
-			errs = append(errs, FieldError{Field: "current-" + s.Key, Msg: fmt.Sprintf("Choose a level of %s from the list", s.Name)})
+			errs = append(errs, FieldError{Field: "current-" + s.Key, Msg: fmt.Sprintf("Choose a level of %s from the list", s.Name), Code: "level.list", Args: []any{"service", s.Key}})
 		}
 	}
 	return errs
@@ -160,7 +165,7 @@ func (f *Flow) CheckCurrent(current []int) []FieldError {
 func (f *Flow) CheckUnacceptable(marks [][]int) []FieldError {
 	g := f.C.Grid
 	if len(marks) != len(g.Services) {
-		return []FieldError{{Field: "unacceptable", Msg: "Mark levels for every service, or none"}}
+		return []FieldError{{Field: "unacceptable", Msg: "Mark levels for every service, or none", Code: "unacceptable.count"}}
 	}
 	var errs []FieldError
 	for i, ls := range marks {
@@ -168,7 +173,7 @@ func (f *Flow) CheckUnacceptable(marks [][]int) []FieldError {
 		seen := map[int]bool{}
 		for _, l := range ls {
 			if s.Level(l) == nil || seen[l] {
-				errs = append(errs, FieldError{Field: "unacceptable-" + s.Key, Msg: fmt.Sprintf("Choose levels of %s from the list", s.Name)})
+				errs = append(errs, FieldError{Field: "unacceptable-" + s.Key, Msg: fmt.Sprintf("Choose levels of %s from the list", s.Name), Code: "unacceptable.list", Args: []any{"service", s.Key}})
 				break
 			}
 			seen[l] = true
@@ -182,28 +187,31 @@ func (f *Flow) CheckUnacceptable(marks [][]int) []FieldError {
 func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 	g := f.C.Grid
 	if len(p) != len(g.Services) {
-		return []FieldError{{Field: "lot", Msg: "Choose a level for every service"}}
+		return []FieldError{{Field: "lot", Msg: "Choose a level for every service", Code: "lot.count"}}
 	}
 	var errs []FieldError
 	for _, e := range g.CheckLot(f.Plan, lot, f.Floor(r, lot), p) {
-		field := "budget"
-		msg := e.Msg
+		fe := FieldError{Field: "budget", Msg: e.Msg}
 		if e.Service != "" {
 			i := g.ServiceIndex(e.Service)
 			s := &g.Services[i]
-			field = "service-" + s.Key
+			fe.Field = "service-" + s.Key
 			if p[i] < 1 || p[i] > len(s.Levels) {
-				msg = fmt.Sprintf("Choose a level of %s from the list", s.Name)
+				fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
 			} else {
-				msg = fmt.Sprintf("%s cannot go below %q, the level you chose at the lot before", s.Name, s.Levels[f.Floor(r, lot)[i]-1].Label)
+				floor := f.Floor(r, lot)[i]
+				fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at the lot before", s.Name, s.Levels[floor-1].Label)
+				fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", floor}
 			}
 		} else {
 			cost, _ := g.Cost(p)
-			over := cost - f.Plan.Budgets[lot-1]
-			msg = fmt.Sprintf("Your choices cost %d points, %d %s more than your budget of %d. Give back %d %s by choosing lower levels",
-				cost, over, plural(over, "point", "points"), f.Plan.Budgets[lot-1], over, plural(over, "point", "points"))
+			budget := f.Plan.Budgets[lot-1]
+			over := cost - budget
+			fe.Msg = fmt.Sprintf("Your choices cost %d points, %d %s more than your budget of %d. Give back %d %s by choosing lower levels",
+				cost, over, plural(over, "point", "points"), budget, over, plural(over, "point", "points"))
+			fe.Code, fe.Args = "lot.over", []any{"n", over, "cost", cost, "budget", budget}
 		}
-		errs = append(errs, FieldError{Field: field, Msg: msg})
+		errs = append(errs, fe)
 	}
 	return errs
 }
@@ -217,10 +225,10 @@ func NormalizeComments(s string) string {
 // MaxComments characters.
 func (f *Flow) CheckComments(s string) []FieldError {
 	if !utf8.ValidString(s) {
-		return []FieldError{{Field: "comments", Msg: "Your comments contain characters we cannot read. Remove them and try again"}}
+		return []FieldError{{Field: "comments", Msg: "Your comments contain characters we cannot read. Remove them and try again", Code: "comments.utf8"}}
 	}
 	if n := utf8.RuneCountInString(s); n > MaxComments {
-		return []FieldError{{Field: "comments", Msg: fmt.Sprintf("Comments must be %d characters or fewer. You have %d characters too many", MaxComments, n-MaxComments)}}
+		return []FieldError{{Field: "comments", Msg: fmt.Sprintf("Comments must be %d characters or fewer. You have %d characters too many", MaxComments, n-MaxComments), Code: "comments.long", Args: []any{"max", MaxComments, "n", n - MaxComments}}}
 	}
 	return nil
 }

@@ -4,7 +4,8 @@ package templates
 
 import "embed"
 
-// FS holds the layout, partials and one file per page.
+// FS holds the layout, partials, one file per page, and the message
+// catalogues (locales/LANG.json).
 //
-//go:embed *.html
+//go:embed *.html locales/*.json
 var FS embed.FS

@@ -26,46 +26,49 @@ type checkRow struct {
 // invalid by a change to an earlier lot is marked, with an error.
 func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []consult.FieldError) error {
 	k, g, a := j.k, j.k.Grid, &j.r.Answers
+	lang := s.language(c, k)
+	t := func(key string, args ...any) string { return s.cat.T(lang, key, args...) }
 	change := func(slug string) string { return "/c/" + k.Slug + "/" + slug + "?return=check" }
 	var secs []checkSection
 
-	about := checkSection{Heading: "About you"}
+	about := checkSection{Heading: t("check.about")}
 	for _, q := range k.Questions {
-		val := "Prefer not to say"
-		for _, o := range q.Options {
-			if o.Key == a.About[q.Key] {
-				val = o.Label
-			}
+		qt := questionText(k, &q, lang)
+		val := t("about.prefer_not")
+		if v, ok := qt.Options[a.About[q.Key]]; ok {
+			val = v
 		}
-		about.Rows = append(about.Rows, checkRow{Key: q.Text, Value: val, Change: change("about-you"), ChangeWhat: strings.ToLower(q.Text)})
+		about.Rows = append(about.Rows, checkRow{Key: qt.Text, Value: val, Change: change("about-you"), ChangeWhat: qt.Text})
 	}
 	secs = append(secs, about)
 
 	if k.AskCurrent {
-		sec := checkSection{Heading: "Your current service"}
+		sec := checkSection{Heading: t("check.current")}
 		for i, sv := range g.Services {
-			val := "Not sure"
+			name := serviceText(&sv, lang).Name
+			val := t("current.not_sure")
 			if i < len(a.Current) && a.Current[i] > 0 {
-				val = sv.Levels[a.Current[i]-1].Label
+				val = levelText(&sv.Levels[a.Current[i]-1], lang).Label
 			}
-			sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: val, Change: change("current-service"), ChangeWhat: "current level of " + sv.Name})
+			sec.Rows = append(sec.Rows, checkRow{Key: name, Value: val, Change: change("current-service"), ChangeWhat: name})
 		}
 		secs = append(secs, sec)
 	}
 	if k.AskUnacceptable {
-		sec := checkSection{Heading: "Levels you would not accept"}
+		sec := checkSection{Heading: t("check.unacceptable")}
 		for i, sv := range g.Services {
+			name := serviceText(&sv, lang).Name
 			var labels []string
 			if i < len(a.Unacceptable) {
 				for _, l := range a.Unacceptable[i] {
-					labels = append(labels, sv.Levels[l-1].Label)
+					labels = append(labels, levelText(&sv.Levels[l-1], lang).Label)
 				}
 			}
-			val := "None"
+			val := t("check.none")
 			if len(labels) > 0 {
 				val = strings.Join(labels, "; ")
 			}
-			sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: val, Change: change("unacceptable-levels"), ChangeWhat: "unacceptable levels of " + sv.Name})
+			sec.Rows = append(sec.Rows, checkRow{Key: name, Value: val, Change: change("unacceptable-levels"), ChangeWhat: name})
 		}
 		secs = append(secs, sec)
 	}
@@ -76,9 +79,9 @@ func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []cons
 	for lot, budget := range j.flow.Plan.Budgets {
 		lot++
 		slug := "lot-" + strconv.Itoa(lot)
-		sec := checkSection{Heading: fmt.Sprintf("Lot %d: budget of %d points", lot, budget), ID: slug}
+		sec := checkSection{Heading: t("check.lot", "lot", lot, "budget", budget), ID: slug}
 		if invalid[lot] {
-			sec.Invalid = fmt.Sprintf("Your choices for lot %d no longer fit the rules after you changed an earlier lot. Change them before you send your answers.", lot)
+			sec.Invalid = t("check.invalid", "lot", lot)
 		}
 		if lot <= len(a.Lots) && a.Lots[lot-1] != nil {
 			p := a.Lots[lot-1]
@@ -87,23 +90,27 @@ func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []cons
 				if l == nil {
 					continue
 				}
-				sec.Rows = append(sec.Rows, checkRow{Key: sv.Name, Value: fmt.Sprintf("%s (%d points)", l.Label, l.Points), Change: change(slug), ChangeWhat: fmt.Sprintf("lot %d choices", lot)})
+				name := serviceText(&sv, lang).Name
+				value := t("check.level_points", "label", levelText(l, lang).Label, "points", s.cat.N(lang, "points", l.Points))
+				sec.Rows = append(sec.Rows, checkRow{Key: name, Value: value, Change: change(slug), ChangeWhat: sec.Heading + ": " + name})
 			}
 			cost, _ := g.Cost(p)
-			sec.Rows = append(sec.Rows, checkRow{Key: "Total", Value: fmt.Sprintf("%d of %d points", cost, budget)})
+			sec.Rows = append(sec.Rows, checkRow{Key: t("check.total"), Value: t("check.total_value", "cost", cost, "budget", budget)})
 		}
 		secs = append(secs, sec)
 	}
 	comments := a.Comments
 	if comments == "" {
-		comments = "None"
+		comments = t("check.none")
 	}
-	secs = append(secs, checkSection{Heading: "Comments", Rows: []checkRow{{Key: "Your comments", Value: comments, Change: change("comments"), ChangeWhat: "comments"}}})
+	secs = append(secs, checkSection{Heading: t("check.comments"), Rows: []checkRow{{Key: t("check.your_comments"), Value: comments, Change: change("comments"), ChangeWhat: t("check.your_comments")}}})
 
-	for lot := range invalid {
-		errs = append(errs, consult.FieldError{Field: "lot-" + strconv.Itoa(lot), Msg: fmt.Sprintf("Check your choices for lot %d", lot)})
+	for lot := 1; lot <= len(j.flow.Plan.Budgets); lot++ {
+		if invalid[lot] {
+			errs = append(errs, consult.FieldError{Field: "lot-" + strconv.Itoa(lot), Msg: fmt.Sprintf("Check your choices for lot %d", lot), Code: "check.lot", Args: []any{"lot", lot}})
+		}
 	}
-	v := &view{Title: "Check your answers", C: k, Back: stageURL(k, j.flow.Stages[j.flow.CheckIndex()-1]), Action: stageURL(k, j.stage), Errors: errs}
+	v := &view{TitleKey: "check.title", C: k, Back: stageURL(k, j.flow.Stages[j.flow.CheckIndex()-1]), Action: stageURL(k, j.stage), Errors: errs}
 	v.D = struct{ Sections []checkSection }{secs}
 	return s.render(c, status, "check", v)
 }
@@ -117,7 +124,7 @@ func (s *Server) submit(c echo.Context) error {
 	}
 	if err := j.flow.ReadyToSubmit(j.r); err != nil {
 		if consult.ErrorCode(err) == consult.EINVALID {
-			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{{Field: "main-content", Msg: consult.ErrorMessage(err)}})
+			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{{Field: "main-content", Msg: consult.ErrorMessage(err), Code: "submit.incomplete"}})
 		}
 		return err
 	}
@@ -153,11 +160,12 @@ func (s *Server) confirmation(c echo.Context) error {
 	}
 	type row struct{ Service, Today, Chosen, Change string }
 	g := k.Grid
+	lang := s.language(c, k)
 	final := r.Answers.Lots[len(r.Answers.Lots)-1]
 	now := g.AsNowPackage()
 	var rows []row
 	for i, sv := range g.Services {
-		rw := row{Service: sv.Name, Today: sv.Levels[now[i]-1].Label, Chosen: sv.Levels[final[i]-1].Label}
+		rw := row{Service: serviceText(&sv, lang).Name, Today: levelText(&sv.Levels[now[i]-1], lang).Label, Chosen: levelText(&sv.Levels[final[i]-1], lang).Label}
 		switch {
 		case final[i] > now[i]:
 			rw.Change = "higher"
@@ -174,5 +182,5 @@ func (s *Server) confirmation(c echo.Context) error {
 		Rows                   []row
 		NowPoints, FinalPoints int
 	}{r.Reference, len(r.Answers.Lots), plan.Budgets[len(plan.Budgets)-1], rows, g.AsNowCost(), finalCost}
-	return s.render(c, http.StatusOK, "confirmation", &view{Title: "Answers sent", C: k, D: d})
+	return s.render(c, http.StatusOK, "confirmation", &view{TitleKey: "confirm.title", C: k, D: d})
 }

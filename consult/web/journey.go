@@ -29,7 +29,7 @@ func (s *Server) home(c echo.Context) error {
 			d.Open = append(d.Open, k)
 		}
 	}
-	return s.render(c, http.StatusOK, "home", &view{Title: "Budget consultations", D: d})
+	return s.render(c, http.StatusOK, "home", &view{TitleKey: "home.title", D: d})
 }
 
 // consultation loads the consultation named in the URL; drafts are hidden.
@@ -45,10 +45,10 @@ func (s *Server) consultation(c echo.Context) (*consult.Consultation, error) {
 }
 
 func (s *Server) closedPage(c echo.Context, k *consult.Consultation, status int) error {
-	return s.render(c, status, "message", &view{Title: "This consultation has closed", C: k, D: message{
-		Heading:    "This consultation has closed",
-		Paragraphs: []string{"It is no longer accepting answers. Thank you for your interest."},
-		Link:       "/", LinkText: "See all consultations",
+	return s.render(c, status, "message", &view{TitleKey: "msg.closed.heading", C: k, D: message{
+		Heading:    "msg.closed.heading",
+		Paragraphs: []string{"msg.closed.body"},
+		Link:       "/", LinkText: allConsultations,
 	}})
 }
 
@@ -70,7 +70,7 @@ func (s *Server) start(c echo.Context) error {
 		r, err := s.store.Response(c.Request().Context(), id)
 		d.InProgress = err == nil && !r.Completed()
 	}
-	return s.render(c, http.StatusOK, "start", &view{Title: k.Title, C: k, Back: "/", D: d})
+	return s.render(c, http.StatusOK, "start", &view{C: k, Back: "/", D: d})
 }
 
 // begin starts a response, or continues the one in the resident's session.
@@ -180,10 +180,10 @@ func (s *Server) journeyError(c echo.Context, err error) error {
 	case errors.Is(err, errNoResponse):
 		return c.Redirect(http.StatusSeeOther, "/c/"+url.PathEscape(c.Param("slug")))
 	case errors.As(err, &skip):
-		return s.render(c, http.StatusConflict, "message", &view{Title: "Answer the earlier questions first", D: message{
-			Heading:    "Answer the earlier questions first",
-			Paragraphs: []string{"You cannot skip ahead. Continue from where you left off."},
-			Link:       skip.to, LinkText: "Continue where you left off",
+		return s.render(c, http.StatusConflict, "message", &view{TitleKey: "msg.skip.heading", D: message{
+			Heading:    "msg.skip.heading",
+			Paragraphs: []string{"msg.skip.body"},
+			Link:       skip.to, LinkText: "msg.skip.link",
 		}})
 	case consult.ErrorCode(err) == consult.ECLOSED:
 		k, kerr := s.consultation(c)
@@ -200,8 +200,8 @@ func (s *Server) journeyError(c echo.Context, err error) error {
 }
 
 // base fills the view fields every stage page shares.
-func (j *journey) base(title string) *view {
-	v := &view{Title: title, C: j.k, Action: stageURL(j.k, j.stage)}
+func (j *journey) base(titleKey string, args ...any) *view {
+	v := &view{TitleKey: titleKey, TitleArgs: args, C: j.k, Action: stageURL(j.k, j.stage)}
 	switch {
 	case j.ret:
 		v.Return = "check"
@@ -234,15 +234,15 @@ func (s *Server) save(ctx context.Context, j *journey) error {
 func parseForm(c echo.Context) (url.Values, error) {
 	form, err := c.FormParams()
 	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read. Go back and try again.").SetInternal(err)
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "msg.badrequest.form").SetInternal(err)
 	}
 	for k, vs := range form {
 		if !utf8.ValidString(k) {
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "The form contained characters we cannot read. Go back, check your answers and try again.")
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "msg.badrequest.utf8")
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return nil, echo.NewHTTPError(http.StatusBadRequest, "The form contained characters we cannot read. Go back, check your answers and try again.")
+				return nil, echo.NewHTTPError(http.StatusBadRequest, "msg.badrequest.utf8")
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -26,17 +30,23 @@ type lotView struct {
 	SpentTax      int64
 	SpentTaxText  string
 	Services      []lotService
+	MaxLevels     int
+	// Data is the page's data for the live budget script: the grid's
+	// canonical JSON, the lot, the money settings and the messages.
+	Data template.JS
 }
 
 type lotService struct {
 	S      grid.Service
-	Name   string // the form field: s.KEY
+	Field  string // the form field: s.KEY
+	Text   grid.ServiceText
 	Levels []lotLevel
 	Error  string
 }
 
 type lotLevel struct {
 	L      grid.Level
+	Text   grid.LevelText
 	ID     string // the radio's id; the first level's is the service's field id
 	Points string
 	Chosen bool
@@ -66,12 +76,12 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string) e
 	for i, sv := range g.Services {
 		vs := form["s."+sv.Key]
 		if len(vs) == 0 || vs[0] == "" {
-			errs = append(errs, consult.FieldError{Field: "service-" + sv.Key, Msg: "Choose a level for " + sv.Name})
+			errs = append(errs, consult.FieldError{Field: "service-" + sv.Key, Msg: "Choose a level for " + sv.Name, Code: "lot.missing", Args: []any{"service", sv.Key}})
 			continue
 		}
 		n, err := strconv.Atoi(vs[0])
 		if err != nil || len(vs) > 1 || sv.Level(n) == nil {
-			errs = append(errs, consult.FieldError{Field: "service-" + sv.Key, Msg: "Choose a level of " + sv.Name + " from the list"})
+			errs = append(errs, consult.FieldError{Field: "service-" + sv.Key, Msg: "Choose a level of " + sv.Name + " from the list", Code: "level.list", Args: []any{"service", sv.Key}})
 			continue
 		}
 		p[i] = n
@@ -114,27 +124,80 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 	d.SpentAbove = max(d.Spent-d.Now, 0)
 	d.SpentTax = k.Money.BandDPence(d.SpentAbove)
 	d.SpentTaxText = grid.FormatPence(d.SpentTax)
-	byField := fieldErrors(errs)
+	lang := s.language(c, k)
+	data, err := s.lotData(k, lang, lot, d.Budget, floor)
+	if err != nil {
+		return err
+	}
+	d.Data = data
+	byField := fieldErrors(s.cat, lang, k, errs)
 	d.Services = make([]lotService, len(g.Services))
 	for i, sv := range g.Services {
-		ls := lotService{S: sv, Name: "s." + sv.Key, Levels: make([]lotLevel, len(sv.Levels)), Error: byField["service-"+sv.Key]}
-		for li, l := range sv.Levels {
+		ls := lotService{S: sv, Field: "s." + sv.Key, Text: serviceText(&sv, lang), Levels: make([]lotLevel, len(sv.Levels)), Error: byField["service-"+sv.Key]}
+		for li := range sv.Levels {
+			l := &sv.Levels[li]
 			id := "service-" + sv.Key
 			if li > 0 {
 				id += "-" + strconv.Itoa(l.Number)
 			}
-			ls.Levels[li] = lotLevel{L: l, ID: id, Points: pointsText(l.Points), Chosen: p[i] == l.Number, Locked: floor != nil && l.Number < floor[i]}
+			ls.Levels[li] = lotLevel{L: *l, Text: levelText(l, lang), ID: id, Points: s.cat.N(lang, "points", l.Points), Chosen: p[i] == l.Number, Locked: floor != nil && l.Number < floor[i]}
 		}
 		d.Services[i] = ls
+		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
 	}
-	v := j.base("Lot " + strconv.Itoa(lot) + ": spend a budget of " + strconv.Itoa(d.Budget) + " points")
+	v := j.base("lot.title", "lot", lot, "budget", d.Budget)
 	v.Errors, v.D = errs, d
 	return s.render(c, status, "lot", v)
 }
 
-func pointsText(n int) string {
-	if n == 1 {
-		return "1 point"
+// lotData is the JSON the live budget script reads: the grid in its
+// canonical form (the arithmetic works from it, as the offline interviewer
+// app will), the lot's budget and floor, the money settings and the
+// messages it shows, in the page's language. It is embedded as data
+// (<script type="application/json">), never as script; encoding/json
+// escapes <, > and & so it cannot close the element.
+func (s *Server) lotData(k *consult.Consultation, lang string, lot, budget int, floor grid.Package) (template.JS, error) {
+	gridJSON, err := s.gridJSON(k)
+	if err != nil {
+		return "", err
 	}
-	return strconv.Itoa(n) + " points"
+	b, err := json.Marshal(map[string]any{
+		"grid":   gridJSON,
+		"lot":    lot,
+		"budget": budget,
+		"now":    k.Grid.AsNowCost(),
+		"floor":  floor,
+		"money":  k.Money,
+		"lang":   lang,
+		"messages": map[string]any{
+			"points": s.cat.forms(lang, "points"),
+			"over":   s.cat.forms(lang, "budget.over"),
+			"money":  s.cat.raw(lang, "budget.money"),
+			"tax":    s.cat.raw(lang, "budget.tax"),
+			"status": s.cat.raw(lang, "budget.status"),
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("lot data: %w", err)
+	}
+	return template.JS(b), nil
+}
+
+// gridJSON returns the canonical JSON of a consultation's grid, made once
+// per grid version (a stored grid version never changes).
+func (s *Server) gridJSON(k *consult.Consultation) (json.RawMessage, error) {
+	if b, ok := s.gridCache.Load(k.GridVersion); ok {
+		return b.(json.RawMessage), nil
+	}
+	b, err := k.Grid.MarshalCanonical()
+	if err != nil {
+		return nil, fmt.Errorf("grid json: %w", err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		return nil, fmt.Errorf("grid json: %w", err)
+	}
+	raw := json.RawMessage(compact.Bytes())
+	s.gridCache.Store(k.GridVersion, raw)
+	return raw, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -32,14 +33,17 @@ type Config struct {
 
 // Server is the HTTP front of budgetgrid.
 type Server struct {
-	Echo     *echo.Echo
-	store    consult.Store
-	pages    *pages
-	assets   *assets
-	sessions *sessions.CookieStore
-	secure   bool
-	log      *slog.Logger
-	now      func() time.Time
+	Echo  *echo.Echo
+	store consult.Store
+	pages *pages
+	cat   *catalogue
+	// gridCache holds each grid version's canonical JSON.
+	gridCache sync.Map
+	assets    *assets
+	sessions  *sessions.CookieStore
+	secure    bool
+	log       *slog.Logger
+	now       func() time.Time
 }
 
 // New builds a Server: parses templates (failing fast), loads or creates
@@ -54,6 +58,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.cat, err = loadCatalogue(); err != nil {
 		return nil, err
 	}
 	if s.pages, err = parsePages(s.assets); err != nil {
@@ -74,7 +81,7 @@ func (s *Server) routes() {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(middleware.RemoveTrailingSlash())
+	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err
@@ -104,6 +111,16 @@ func (s *Server) routes() {
 	g.POST("/c/:slug/check-answers", s.submit)
 	g.GET("/c/:slug/:stage", s.showStage)
 	g.POST("/c/:slug/:stage", s.saveStage)
+}
+
+// headAsGet answers HEAD like GET; net/http drops the body.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodHead {
+			c.Request().Method = http.MethodGet
+		}
+		return next(c)
+	}
 }
 
 // securityHeaders sets a strict CSP (no inline script, nothing from other

@@ -106,7 +106,7 @@ func levelsFromForm(g *grid.Grid, form map[string][]string, prefix, field string
 		}
 		n, err := strconv.Atoi(vs[0])
 		if err != nil || len(vs) > 1 || sv.Level(n) == nil {
-			errs = append(errs, consult.FieldError{Field: field + sv.Key, Msg: "Choose a level of " + sv.Name + " from the list"})
+			errs = append(errs, consult.FieldError{Field: field + sv.Key, Msg: "Choose a level of " + sv.Name + " from the list", Code: "level.list", Args: []any{"service", sv.Key}})
 			continue
 		}
 		out[i] = n
@@ -121,7 +121,7 @@ func marksFromForm(g *grid.Grid, form map[string][]string) ([][]int, []consult.F
 		for _, v := range form["unacceptable."+sv.Key] {
 			n, err := strconv.Atoi(v)
 			if err != nil || sv.Level(n) == nil {
-				errs = append(errs, consult.FieldError{Field: "unacceptable-" + sv.Key, Msg: "Choose levels of " + sv.Name + " from the list"})
+				errs = append(errs, consult.FieldError{Field: "unacceptable-" + sv.Key, Msg: "Choose levels of " + sv.Name + " from the list", Code: "unacceptable.list", Args: []any{"service", sv.Key}})
 				break
 			}
 			out[i] = append(out[i], n)
@@ -131,12 +131,12 @@ func marksFromForm(g *grid.Grid, form map[string][]string) ([][]int, []consult.F
 	return out, errs
 }
 
-// fieldErrors indexes errors by field for the inline messages.
-func fieldErrors(errs []consult.FieldError) map[string]string {
+// fieldErrors indexes errors by field for the inline messages, in lang.
+func fieldErrors(cat *catalogue, lang string, k *consult.Consultation, errs []consult.FieldError) map[string]string {
 	m := map[string]string{}
 	for _, e := range errs {
 		if _, ok := m[e.Field]; !ok {
-			m[e.Field] = e.Msg
+			m[e.Field] = errorText(cat, lang, k, e)
 		}
 	}
 	return m
@@ -145,63 +145,73 @@ func fieldErrors(errs []consult.FieldError) map[string]string {
 func (s *Server) renderAbout(c echo.Context, j *journey, status int, about map[string]string, errs []consult.FieldError) error {
 	type question struct {
 		Q        consult.Question
+		Text     consult.QuestionText
 		Selected string
 		Error    string
 	}
-	byField := fieldErrors(errs)
+	lang := s.language(c, j.k)
+	byField := fieldErrors(s.cat, lang, j.k, errs)
 	qs := make([]question, len(j.k.Questions))
 	for i, q := range j.k.Questions {
-		qs[i] = question{Q: q, Selected: about[q.Key], Error: byField["about-"+q.Key]}
+		qs[i] = question{Q: q, Text: questionText(j.k, &q, lang), Selected: about[q.Key], Error: byField["about-"+q.Key]}
 	}
-	v := j.base("About you")
+	v := j.base("about.title")
 	v.Errors, v.D = errs, struct{ Questions []question }{qs}
 	return s.render(c, status, "about", v)
 }
 
-func (s *Server) renderCurrent(c echo.Context, j *journey, status int, current []int, errs []consult.FieldError) error {
-	type service struct {
-		S        grid.Service
-		Selected int
-		Error    string
-	}
-	byField := fieldErrors(errs)
-	ss := make([]service, len(j.k.Grid.Services))
-	for i, sv := range j.k.Grid.Services {
-		ss[i] = service{S: sv, Error: byField["current-"+sv.Key]}
-		if i < len(current) {
-			ss[i].Selected = current[i]
+// choiceService is a service on the current-service and unacceptable
+// pages: its levels as radios or checkboxes, with the resident's choices.
+type choiceService struct {
+	S        grid.Service
+	Text     grid.ServiceText
+	Levels   []lotLevel
+	Selected int // the radio chosen; 0 for none
+	Error    string
+}
+
+// choiceServices lays out every service for a choice page; chosen says
+// whether level l of service i is ticked.
+func (s *Server) choiceServices(c echo.Context, j *journey, prefix string, errs []consult.FieldError, chosen func(i, l int) bool) []choiceService {
+	lang := s.language(c, j.k)
+	byField := fieldErrors(s.cat, lang, j.k, errs)
+	ss := make([]choiceService, len(j.k.Grid.Services))
+	for i := range j.k.Grid.Services {
+		sv := &j.k.Grid.Services[i]
+		cs := choiceService{S: *sv, Text: serviceText(sv, lang), Levels: make([]lotLevel, len(sv.Levels)), Error: byField[prefix+sv.Key]}
+		for li := range sv.Levels {
+			l := &sv.Levels[li]
+			id := prefix + sv.Key
+			if li > 0 {
+				id += "-" + strconv.Itoa(l.Number)
+			}
+			ch := chosen(i, l.Number)
+			if ch {
+				cs.Selected = l.Number
+			}
+			cs.Levels[li] = lotLevel{L: *l, Text: levelText(l, lang), ID: id, Chosen: ch}
 		}
+		ss[i] = cs
 	}
-	v := j.base("Your current service")
-	v.Errors, v.D = errs, struct{ Services []service }{ss}
+	return ss
+}
+
+func (s *Server) renderCurrent(c echo.Context, j *journey, status int, current []int, errs []consult.FieldError) error {
+	ss := s.choiceServices(c, j, "current-", errs, func(i, l int) bool { return i < len(current) && current[i] == l })
+	v := j.base("current.title")
+	v.Errors, v.D = errs, struct{ Services []choiceService }{ss}
 	return s.render(c, status, "current", v)
 }
 
 func (s *Server) renderUnacceptable(c echo.Context, j *journey, status int, marks [][]int, errs []consult.FieldError) error {
-	type service struct {
-		S      grid.Service
-		Marked []bool // indexed by level number
-		Error  string
-	}
-	byField := fieldErrors(errs)
-	ss := make([]service, len(j.k.Grid.Services))
-	for i, sv := range j.k.Grid.Services {
-		ss[i] = service{S: sv, Marked: make([]bool, len(sv.Levels)+1), Error: byField["unacceptable-"+sv.Key]}
-		if i < len(marks) {
-			for _, l := range marks[i] {
-				if l >= 1 && l <= len(sv.Levels) {
-					ss[i].Marked[l] = true
-				}
-			}
-		}
-	}
-	v := j.base("Levels you would not accept")
-	v.Errors, v.D = errs, struct{ Services []service }{ss}
+	ss := s.choiceServices(c, j, "unacceptable-", errs, func(i, l int) bool { return i < len(marks) && slices.Contains(marks[i], l) })
+	v := j.base("unacceptable.title")
+	v.Errors, v.D = errs, struct{ Services []choiceService }{ss}
 	return s.render(c, status, "unacceptable", v)
 }
 
 func (s *Server) renderComments(c echo.Context, j *journey, status int, text string, errs []consult.FieldError) error {
-	v := j.base("Any other comments")
+	v := j.base("comments.title")
 	v.Errors = errs
 	v.D = struct {
 		Comments string

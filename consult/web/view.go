@@ -1,0 +1,217 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
+	"github.com/labstack/echo/v4"
+)
+
+// view is what every page template receives. Its methods give templates
+// the interface strings and the grid's texts in the page's language.
+type view struct {
+	// TitleKey and TitleArgs give the page title from the catalogue.
+	TitleKey  string
+	TitleArgs []any
+	C         *consult.Consultation
+	CSRF      string
+	Errors    []consult.FieldError
+	Back      string
+	// Action is the form's target; Return is "check" when the page was
+	// opened from the check-answers page.
+	Action string
+	Return string
+	D      any
+
+	// Lang is the page's language; Langs are the others on offer, as
+	// links that keep the resident's place.
+	Lang  string
+	Langs []langLink
+	cat   *catalogue
+}
+
+// langLink is a language switch link.
+type langLink struct {
+	Code, Name, URL string
+}
+
+// PageTitle is the page's title in its language.
+func (v *view) PageTitle() string { return v.T(v.TitleKey, v.TitleArgs...) }
+
+// T returns an interface string in the page's language.
+func (v *view) T(key string, args ...any) string { return v.cat.T(v.Lang, key, args...) }
+
+// N returns a plural interface string for count n.
+func (v *view) N(key string, n int, args ...any) string { return v.cat.N(v.Lang, key, n, args...) }
+
+// Points says "1 point" or "12 points" in the page's language.
+func (v *view) Points(n int) string { return v.cat.N(v.Lang, "points", n) }
+
+// Date formats a date as "2 January 2027" in the page's language.
+func (v *view) Date(t time.Time) string {
+	return strconv.Itoa(t.Day()) + " " + v.T("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+}
+
+// ErrorText says a field error in the page's language.
+func (v *view) ErrorText(e consult.FieldError) string { return errorText(v.cat, v.Lang, v.C, e) }
+
+// errorText renders a field error from its code, naming services and
+// questions in lang; without a code it is the English message.
+func errorText(cat *catalogue, lang string, c *consult.Consultation, e consult.FieldError) string {
+	if e.Code == "" {
+		return e.Msg
+	}
+	args := make([]any, len(e.Args))
+	copy(args, e.Args)
+	n, plural := 0, false
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "service":
+			if c != nil && c.Grid != nil {
+				if si := c.Grid.ServiceIndex(args[i+1].(string)); si >= 0 {
+					args[i+1] = serviceText(&c.Grid.Services[si], lang).Name
+				}
+			}
+		case "question":
+			if c != nil {
+				if q := c.Question(args[i+1].(string)); q != nil {
+					args[i+1] = questionText(c, q, lang).Text
+				}
+			}
+		case "n":
+			n, plural = args[i+1].(int), true
+		}
+	}
+	// A level argument names the level by its label in the service.
+	for i := 0; i+1 < len(args); i += 2 {
+		if args[i] == "level" && c != nil && c.Grid != nil {
+			for j := 0; j+1 < len(e.Args); j += 2 {
+				if e.Args[j] == "service" {
+					if si := c.Grid.ServiceIndex(e.Args[j+1].(string)); si >= 0 {
+						if l := c.Grid.Services[si].Level(args[i+1].(int)); l != nil {
+							args[i+1] = levelText(l, lang).Label
+						}
+					}
+				}
+			}
+		}
+	}
+	if plural {
+		return cat.N(lang, "error."+e.Code, n, args...)
+	}
+	return cat.T(lang, "error."+e.Code, args...)
+}
+
+// CText gives the consultation's texts in the page's language.
+func (v *view) CText() consult.ConsultationText { return consultationText(v.C, v.Lang) }
+
+// TitleOf gives a consultation's title in the page's language.
+func (v *view) TitleOf(c *consult.Consultation) string { return consultationText(c, v.Lang).Title }
+
+// QText gives an about-you question's texts in the page's language.
+func (v *view) QText(q consult.Question) consult.QuestionText { return questionText(v.C, &q, v.Lang) }
+
+func serviceText(s *grid.Service, lang string) grid.ServiceText {
+	t := grid.ServiceText{Name: s.Name, Group: s.Group, Description: s.Description}
+	if tr, ok := s.Translations[lang]; ok {
+		t.Name = or(tr.Name, t.Name)
+		t.Group = or(tr.Group, t.Group)
+		t.Description = or(tr.Description, t.Description)
+	}
+	return t
+}
+
+func levelText(l *grid.Level, lang string) grid.LevelText {
+	t := grid.LevelText{Label: l.Label, Description: l.Description}
+	if tr, ok := l.Translations[lang]; ok {
+		t.Label = or(tr.Label, t.Label)
+		t.Description = or(tr.Description, t.Description)
+	}
+	return t
+}
+
+func consultationText(c *consult.Consultation, lang string) consult.ConsultationText {
+	if c == nil {
+		return consult.ConsultationText{}
+	}
+	t := consult.ConsultationText{Title: c.Title, Intro: c.Intro, Privacy: c.Privacy, Duration: c.Duration}
+	if tr, ok := c.Translations[lang]; ok {
+		t.Title, t.Intro = or(tr.Title, t.Title), or(tr.Intro, t.Intro)
+		t.Privacy, t.Duration = or(tr.Privacy, t.Privacy), or(tr.Duration, t.Duration)
+	}
+	return t
+}
+
+func questionText(c *consult.Consultation, q *consult.Question, lang string) consult.QuestionText {
+	t := consult.QuestionText{Text: q.Text, Hint: q.Hint, Options: map[string]string{}}
+	for _, o := range q.Options {
+		t.Options[o.Key] = o.Label
+	}
+	if tr, ok := c.Translations[lang].Questions[q.Key]; ok {
+		t.Text, t.Hint = or(tr.Text, t.Text), or(tr.Hint, t.Hint)
+		for k, l := range tr.Options {
+			if l != "" {
+				t.Options[k] = l
+			}
+		}
+	}
+	return t
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// langCookie remembers the resident's language for a year.
+const langCookie = "budgetgrid_lang"
+
+// language picks the page's language: a ?lang= switch (remembered in a
+// cookie), else the cookie, else the consultation's first language, else
+// English. Only languages both the interface and the consultation offer
+// count.
+func (s *Server) language(c echo.Context, k *consult.Consultation) string {
+	if l, ok := c.Get("lang").(string); ok {
+		return l
+	}
+	l := s.pickLanguage(c, k)
+	c.Set("lang", l)
+	return l
+}
+
+func (s *Server) pickLanguage(c echo.Context, k *consult.Consultation) string {
+	ok := func(l string) bool { return l != "" && s.cat.has(l) && (k == nil || k.Offers(l)) }
+	if l := c.QueryParam("lang"); ok(l) {
+		c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && ok(ck.Value) {
+		return ck.Value
+	}
+	if k != nil && len(k.Languages) > 0 && ok(k.Languages[0]) {
+		return k.Languages[0]
+	}
+	return defaultLang
+}
+
+// languageLinks lists the other languages on offer, each a link to the
+// current page in that language.
+func (s *Server) languageLinks(c echo.Context, k *consult.Consultation, lang string) []langLink {
+	var links []langLink
+	for _, l := range s.cat.langs {
+		if l == lang || (k != nil && !k.Offers(l)) {
+			continue
+		}
+		u := *c.Request().URL
+		q := u.Query()
+		q.Set("lang", l)
+		u.RawQuery = q.Encode()
+		links = append(links, langLink{Code: l, Name: s.cat.T(l, "language.name"), URL: u.RequestURI()})
+	}
+	return links
+}
