@@ -122,6 +122,13 @@ func (s *Server) submit(c echo.Context) error {
 	if err != nil {
 		return s.journeyError(c, err)
 	}
+	form, err := parseForm(c)
+	if err != nil {
+		return err
+	}
+	if form.Get("action") == "save" {
+		return s.saveForLater(c, j)
+	}
 	if err := j.flow.ReadyToSubmit(j.r); err != nil {
 		if consult.ErrorCode(err) == consult.EINVALID {
 			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{{Field: "main-content", Msg: consult.ErrorMessage(err), Code: "submit.incomplete"}})

@@ -69,7 +69,7 @@ func (s *Server) lotPackage(j *journey) grid.Package {
 // saveLot handles a lot page's two buttons: Recalculate re-renders the
 // totals for the posted package without saving; Continue validates and
 // saves it.
-func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string) error {
+func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, saving bool) error {
 	g := j.k.Grid
 	p := make(grid.Package, len(g.Services))
 	var errs []consult.FieldError
@@ -86,13 +86,18 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string) e
 		}
 		p[i] = n
 	}
+	if len(errs) == 0 {
+		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
+		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
+			return s.renderLot(c, j, http.StatusOK, p, nil)
+		}
+	} else {
+		p = s.lotPackage(j)
+	}
 	if len(errs) > 0 {
-		return s.renderLot(c, j, http.StatusUnprocessableEntity, s.lotPackage(j), errs)
-	}
-	if form["action"] != nil && form["action"][0] == "recalculate" {
-		return s.renderLot(c, j, http.StatusOK, p, nil)
-	}
-	if errs := j.flow.CheckLot(j.r, j.stage.Lot, p); len(errs) > 0 {
+		if saving {
+			return s.saveForLater(c, j)
+		}
 		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
 	}
 	lots := j.r.Answers.Lots
@@ -103,6 +108,9 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string) e
 	j.r.Answers.Lots = lots
 	if err := s.save(c.Request().Context(), j); err != nil {
 		return err
+	}
+	if saving {
+		return s.saveForLater(c, j)
 	}
 	return s.next(c, j)
 }

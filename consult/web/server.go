@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,10 @@ type Config struct {
 	Store consult.Store
 	// BaseURL is the public URL; an https one makes cookies Secure.
 	BaseURL string
-	Logger  *slog.Logger
+	// TrustProxy takes the client's address from X-Forwarded-For, for
+	// rate limits behind a reverse proxy. Off, the connection's address.
+	TrustProxy bool
+	Logger     *slog.Logger
 	// Now returns the time; tests may fix it. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -42,8 +46,11 @@ type Server struct {
 	assets    *assets
 	sessions  *sessions.CookieStore
 	secure    bool
-	log       *slog.Logger
-	now       func() time.Time
+	// publicURL is the configured base URL without a trailing slash.
+	publicURL  string
+	trustProxy bool
+	log        *slog.Logger
+	now        func() time.Time
 }
 
 // New builds a Server: parses templates (failing fast), loads or creates
@@ -66,7 +73,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.pages, err = parsePages(s.assets); err != nil {
 		return nil, err
 	}
-	s.secure = len(cfg.BaseURL) >= 8 && cfg.BaseURL[:8] == "https://"
+	s.secure = strings.HasPrefix(cfg.BaseURL, "https://")
+	s.publicURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	s.trustProxy = cfg.TrustProxy
 	if s.sessions, err = s.sessionStore(ctx); err != nil {
 		return nil, err
 	}
@@ -80,6 +89,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.Serv
 func (s *Server) routes() {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	if s.trustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -107,6 +120,10 @@ func (s *Server) routes() {
 	g.GET("/", s.home)
 	g.GET("/c/:slug", s.start)
 	g.POST("/c/:slug/start", s.begin)
+	g.GET("/c/:slug/saved", s.saved)
+	g.GET("/c/:slug/resume", s.resumePage)
+	g.GET("/c/:slug/resume/:code", s.resumePage)
+	g.POST("/c/:slug/resume", s.resume, s.resumeLimiter())
 	g.GET("/c/:slug/confirmation", s.confirmation)
 	g.POST("/c/:slug/check-answers", s.submit)
 	g.GET("/c/:slug/:stage", s.showStage)

@@ -47,6 +47,15 @@ func (s *Server) saveStage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	a := &j.r.Answers
+	// "Save and come back later" stores the page's answers when they are
+	// valid, and in any case gives a resume code.
+	saving := form.Get("action") == "save"
+	invalid := func(render func() error) error {
+		if saving {
+			return s.saveForLater(c, j)
+		}
+		return render()
+	}
 	switch j.stage.Kind {
 	case consult.StageAbout:
 		about := map[string]string{}
@@ -56,7 +65,7 @@ func (s *Server) saveStage(c echo.Context) error {
 			}
 		}
 		if errs := j.flow.CheckAbout(about); len(errs) > 0 {
-			return s.renderAbout(c, j, http.StatusUnprocessableEntity, about, errs)
+			return invalid(func() error { return s.renderAbout(c, j, http.StatusUnprocessableEntity, about, errs) })
 		}
 		a.About = about
 	case consult.StageCurrent:
@@ -65,7 +74,7 @@ func (s *Server) saveStage(c echo.Context) error {
 			errs = j.flow.CheckCurrent(current)
 		}
 		if len(errs) > 0 {
-			return s.renderCurrent(c, j, http.StatusUnprocessableEntity, current, errs)
+			return invalid(func() error { return s.renderCurrent(c, j, http.StatusUnprocessableEntity, current, errs) })
 		}
 		a.Current = current
 	case consult.StageUnacceptable:
@@ -74,15 +83,15 @@ func (s *Server) saveStage(c echo.Context) error {
 			errs = j.flow.CheckUnacceptable(marks)
 		}
 		if len(errs) > 0 {
-			return s.renderUnacceptable(c, j, http.StatusUnprocessableEntity, marks, errs)
+			return invalid(func() error { return s.renderUnacceptable(c, j, http.StatusUnprocessableEntity, marks, errs) })
 		}
 		a.Unacceptable = marks
 	case consult.StageLot:
-		return s.saveLot(c, j, form)
+		return s.saveLot(c, j, form, saving)
 	case consult.StageComments:
 		text := consult.NormalizeComments(form.Get("comments"))
 		if errs := j.flow.CheckComments(text); len(errs) > 0 {
-			return s.renderComments(c, j, http.StatusUnprocessableEntity, text, errs)
+			return invalid(func() error { return s.renderComments(c, j, http.StatusUnprocessableEntity, text, errs) })
 		}
 		a.Comments = text
 	default:
@@ -90,6 +99,9 @@ func (s *Server) saveStage(c echo.Context) error {
 	}
 	if err := s.save(ctx, j); err != nil {
 		return err
+	}
+	if saving {
+		return s.saveForLater(c, j)
 	}
 	return s.next(c, j)
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var resumeCode = regexp.MustCompile(`id="resume-code">([A-Z0-9-]{14})<`)
+
+// TestSaveAndResumeOnAnotherDevice saves mid-journey, resumes with the
+// code in a fresh browser (a new cookie jar), finishes, and checks the
+// code then stops working.
+func TestSaveAndResumeOnAnotherDevice(t *testing.T) {
+	base, dbPath := startServer(t)
+	keys := fenshireServiceKeys(t, dbPath)
+	const slug = "/c/fenshire-2027"
+
+	phone := newClient(t, base)
+	phone.get(slug, http.StatusOK)
+	phone.post(slug+"/start", url.Values{}, http.StatusSeeOther)
+	phone.get(slug+"/about-you", http.StatusOK)
+	phone.post(slug+"/about-you", url.Values{"about.area": {"eastwold"}}, http.StatusSeeOther)
+	phone.get(slug+"/current-service", http.StatusOK)
+	// Save on the current-service page with an answer: it is kept.
+	if loc := phone.post(slug+"/current-service", url.Values{"action": {"save"}, "current." + keys[0]: {"2"}}, http.StatusSeeOther); loc != slug+"/saved" {
+		t.Fatalf("save redirects to %q", loc)
+	}
+	saved := phone.get(slug+"/saved", http.StatusOK)
+	m := resumeCode.FindStringSubmatch(saved)
+	if m == nil {
+		t.Fatalf("saved page shows no code:\n%s", saved)
+	}
+	code := m[1]
+	if !strings.Contains(saved, slug+"/resume/"+code) {
+		t.Errorf("saved page has no resume link")
+	}
+
+	laptop := newClient(t, base)
+	laptop.get(slug, http.StatusOK)
+	// Typed in lower case with spaces: still recognised.
+	typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
+	if loc := laptop.post(slug+"/resume", url.Values{"code": {typed}}, http.StatusSeeOther); loc != slug+"/unacceptable-levels" {
+		t.Fatalf("resume goes to %q, want the stage after the saved one", loc)
+	}
+	cur := laptop.get(slug+"/current-service", http.StatusOK)
+	if !regexp.MustCompile(`id="current-` + keys[0] + `-2"[^>]*checked`).MatchString(cur) {
+		t.Errorf("the answer saved on the phone is not restored")
+	}
+	laptop.post(slug+"/unacceptable-levels", url.Values{}, http.StatusSeeOther)
+	for lot := 1; lot <= 4; lot++ {
+		laptop.get(fmt.Sprintf("%s/lot-%d", slug, lot), http.StatusOK)
+		laptop.post(fmt.Sprintf("%s/lot-%d", slug, lot), lotForm(keys, nil), http.StatusSeeOther)
+	}
+	laptop.post(slug+"/comments", url.Values{}, http.StatusSeeOther)
+	laptop.get(slug+"/check-answers", http.StatusOK)
+	laptop.post(slug+"/check-answers", url.Values{}, http.StatusSeeOther)
+
+	// The code stops working once the answers are sent.
+	other := newClient(t, base)
+	other.get(slug+"/resume/"+code, http.StatusOK)
+	body := other.post(slug+"/resume", url.Values{"code": {code}}, http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "We do not recognise that resume code") {
+		t.Errorf("a used code is not refused clearly:\n%s", body)
+	}
+	// The phone's session is done too.
+	phone.post(slug+"/unacceptable-levels", url.Values{}, http.StatusConflict)
+}
+
+func TestResumeCodeErrorsAndRateLimit(t *testing.T) {
+	base, _ := startServer(t)
+	const slug = "/c/fenshire-2027"
+	c := newClient(t, base)
+	c.get(slug+"/resume", http.StatusOK)
+	tests := []struct{ name, code, want string }{
+		{"empty", "", "Enter your resume code in the right format"},
+		{"too short", "ABCD-EFGH", "Enter your resume code in the right format"},
+		{"ambiguous letters", "OOOO-IIII-LLLL", "Enter your resume code in the right format"},
+		{"unknown", "ABCD-EFGH-JKMN", "We do not recognise that resume code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := c.post(slug+"/resume", url.Values{"code": {tt.code}}, http.StatusUnprocessableEntity)
+			if !strings.Contains(body, tt.want) || !strings.Contains(body, "govuk-error-summary") {
+				t.Fatalf("no error summary saying %q", tt.want)
+			}
+		})
+	}
+	// 10 attempts at once are allowed in all; the next is refused.
+	for i := len(tests); i < 10; i++ {
+		c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, http.StatusUnprocessableEntity)
+	}
+	body := c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, http.StatusTooManyRequests)
+	if !strings.Contains(body, "Too many attempts") {
+		t.Errorf("rate-limited page does not say so")
+	}
+}

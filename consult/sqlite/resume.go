@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+// SetResumeCode stores a resume code's hash for an in-progress response,
+// replacing the response's earlier code.
+func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []byte) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set resume code: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var completed sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT completed_at FROM responses WHERE id = ?`, responseID).Scan(&completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return consult.Errorf(consult.ENOTFOUND, "There is no response %s.", responseID)
+	} else if err != nil {
+		return fmt.Errorf("set resume code: %w", err)
+	}
+	if completed.Valid {
+		return consult.Errorf(consult.ESUBMITTED, "You have already sent your answers.")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM resume_codes WHERE response_id = ?`, responseID); err != nil {
+		return fmt.Errorf("set resume code: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, response_id, created_at) VALUES (?, ?, ?)`,
+		codeHash, responseID, formatTime(time.Now())); err != nil {
+		if isPrimaryKey(err) || isUnique(err, "code_hash") {
+			return consult.Errorf(consult.ECONFLICT, "That resume code is taken; make another.")
+		}
+		return fmt.Errorf("set resume code: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set resume code: commit: %w", err)
+	}
+	return nil
+}
+
+// ResponseByResumeCode returns the in-progress response a resume code's
+// hash belongs to.
+func (db *DB) ResponseByResumeCode(ctx context.Context, codeHash []byte) (*consult.Response, error) {
+	r, err := scanResponse(db.read.QueryRowContext(ctx, `
+		SELECT `+responseColumns+` FROM responses
+		WHERE id = (SELECT response_id FROM resume_codes WHERE code_hash = ?)
+		  AND completed_at IS NULL`, codeHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, consult.Errorf(consult.ENOTFOUND, "That resume code is not recognised.")
+	} else if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	return r, nil
+}

@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+func TestResumeCodes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	c := createConsultation(t, db, "resume")
+	r := createResponse(t, db, c)
+	other := createResponse(t, db, c)
+
+	code := consult.NewResumeCode()
+	if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code)); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the code finds its response", func(t *testing.T) {
+		got, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		if err != nil || got.ID != r.ID {
+			t.Fatalf("ResponseByResumeCode = %v, %v; want %s", got, err, r.ID)
+		}
+	})
+	t.Run("an unknown code is not found", func(t *testing.T) {
+		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(consult.NewResumeCode()))
+		wantCode(t, err, consult.ENOTFOUND)
+	})
+	t.Run("the code is stored only as its hash", func(t *testing.T) {
+		var n int
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM resume_codes WHERE code_hash = ? OR CAST(code_hash AS TEXT) LIKE ?`, code, "%"+code+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("the plain code is stored")
+		}
+	})
+	t.Run("saving again replaces the code", func(t *testing.T) {
+		code2 := consult.NewResumeCode()
+		if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code2)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		wantCode(t, err, consult.ENOTFOUND)
+		if got, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code2)); err != nil || got.ID != r.ID {
+			t.Fatalf("new code: %v, %v", got, err)
+		}
+		code = code2
+	})
+	t.Run("a taken hash is a conflict", func(t *testing.T) {
+		err := db.SetResumeCode(ctx, other.ID, consult.HashResumeCode(code))
+		wantCode(t, err, consult.ECONFLICT)
+	})
+	t.Run("an unknown response", func(t *testing.T) {
+		wantCode(t, db.SetResumeCode(ctx, "no-such-id", []byte("x")), consult.ENOTFOUND)
+	})
+	t.Run("a submitted response's code stops working", func(t *testing.T) {
+		r.Answers = testAnswers("north")
+		if err := db.CompleteResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		wantCode(t, err, consult.ENOTFOUND)
+		wantCode(t, db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(consult.NewResumeCode())), consult.ESUBMITTED)
+	})
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+)
+
+// resumeLimiter limits resume-code attempts per client address: 10 at
+// once, then one every 6 seconds. With 59 random bits per code, guessing
+// is hopeless; the limit also keeps the attempts from loading the store.
+func (s *Server) resumeLimiter() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Every(6 * time.Second), Burst: 10, ExpiresIn: 30 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
+				Heading: "msg.ratelimit.heading", Paragraphs: []string{"msg.ratelimit.body"},
+			}})
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+}
+
+// saveForLater gives the resident a resume code for their response and
+// shows it (303 to the saved page, so a reload does not make another).
+func (s *Server) saveForLater(c echo.Context, j *journey) error {
+	ctx := c.Request().Context()
+	var code string
+	var err error
+	for range 3 { // a clash of 59-bit codes is all but impossible; retry anyway
+		code = consult.NewResumeCode()
+		if err = s.store.SetResumeCode(ctx, j.r.ID, consult.HashResumeCode(code)); consult.ErrorCode(err) != consult.ECONFLICT {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.setSessionValue(c, "saved:"+j.k.Slug, code); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/c/"+j.k.Slug+"/saved")
+}
+
+// saved shows the resume code made by "Save and come back later".
+func (s *Server) saved(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	code, _ := s.session(c).Values["saved:"+k.Slug].(string)
+	if code == "" {
+		return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
+	}
+	d := struct{ Code, Link, Continue string }{Code: code, Link: s.baseURL(c) + "/c/" + k.Slug + "/resume/" + code, Continue: "/c/" + k.Slug}
+	if id := s.responseID(c, k.Slug); id != "" {
+		if r, err := s.store.Response(c.Request().Context(), id); err == nil && !r.Completed() {
+			f := consult.NewFlow(k)
+			d.Continue = stageURL(k, f.Stages[min(r.Reached, f.CheckIndex())])
+		}
+	}
+	return s.render(c, http.StatusOK, "saved", &view{TitleKey: "saved.title", C: k, D: d})
+}
+
+// baseURL is the site's public URL, from the configuration or the request.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+type resumeForm struct {
+	Code string
+}
+
+// resumePage shows the resume form, filled in when the URL carries a code.
+func (s *Server) resumePage(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	if !k.AcceptsAnswers(s.now()) {
+		return s.closedPage(c, k, http.StatusOK)
+	}
+	return s.renderResume(c, k, http.StatusOK, resumeForm{Code: c.Param("code")}, nil)
+}
+
+func (s *Server) renderResume(c echo.Context, k *consult.Consultation, status int, f resumeForm, errs []consult.FieldError) error {
+	return s.render(c, status, "resume", &view{TitleKey: "resume.title", C: k, Back: "/c/" + k.Slug, Errors: errs, D: f})
+}
+
+// resume restores a response from its code, on any device, at the stage
+// where it stopped.
+func (s *Server) resume(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	if !k.AcceptsAnswers(s.now()) {
+		return s.closedPage(c, k, http.StatusGone)
+	}
+	form, err := parseForm(c)
+	if err != nil {
+		return err
+	}
+	typed := form.Get("code")
+	code, ok := consult.NormalizeResumeCode(typed)
+	if !ok {
+		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "Enter your resume code in the right format", Code: "resume.format"}})
+	}
+	r, err := s.store.ResponseByResumeCode(c.Request().Context(), consult.HashResumeCode(code))
+	if consult.ErrorCode(err) == consult.ENOTFOUND || (err == nil && r.ConsultationID != k.ID) {
+		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "We do not recognise that resume code", Code: "resume.unknown"}})
+	} else if err != nil {
+		return err
+	}
+	if err := s.setSessionValue(c, "r:"+k.Slug, r.ID); err != nil {
+		return err
+	}
+	f := consult.NewFlow(k)
+	return s.redirectStage(c, k, f, min(r.Reached, f.CheckIndex()))
+}
