@@ -15,7 +15,8 @@ type Store interface {
 	// consultation with c.Slug. ECONFLICT if it has any response (grids
 	// are frozen once answered); ENOTFOUND if there is none.
 	ReplaceConsultation(ctx context.Context, c *Consultation) error
-	// Consultation returns the consultation with the given slug.
+	// Consultation returns the consultation with the given slug. Its grid
+	// may be shared with other callers and must not be changed.
 	Consultation(ctx context.Context, slug string) (*Consultation, error)
 	// Consultations lists every consultation, newest first.
 	Consultations(ctx context.Context) ([]*Consultation, error)

@@ -16,10 +16,11 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE] [--base-url URL] [--no-demo]")
+	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE] [--base-url URL] [--trust-proxy] [--no-demo]")
 	addr := fs.String("addr", envOr(env, "BUDGETGRID_ADDR", "localhost:8080"), "address to listen on (env BUDGETGRID_ADDR)")
 	dbPath := dbFlag(fs, env)
 	baseURL := fs.String("base-url", envOr(env, "BUDGETGRID_BASE_URL", ""), "public URL, e.g. https://consult.example.gov.uk; https makes cookies Secure (env BUDGETGRID_BASE_URL)")
+	trustProxy := fs.Bool("trust-proxy", envOr(env, "BUDGETGRID_TRUST_PROXY", "") != "", "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it) (env BUDGETGRID_TRUST_PROXY)")
 	noDemo := fs.Bool("no-demo", envOr(env, "BUDGETGRID_NO_DEMO", "") != "", "do not load the Fenshire demo into an empty database (env BUDGETGRID_NO_DEMO)")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,7 +40,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	srv, err := web.New(ctx, web.Config{Store: store, BaseURL: *baseURL, Logger: logger})
+	srv, err := web.New(ctx, web.Config{Store: store, BaseURL: *baseURL, TrustProxy: *trustProxy, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -146,31 +146,27 @@ func (db *DB) ReplaceConsultation(ctx context.Context, c *consult.Consultation) 
 	return nil
 }
 
-// consultationQuery selects a consultation with its current grid; callers
-// append a WHERE or ORDER BY clause.
+// consultationQuery selects a consultation with its current grid version;
+// callers append a WHERE or ORDER BY clause.
 const consultationQuery = `
-	SELECT c.id, c.definition, c.status, c.grid_version, c.created_at, g.grid
-	FROM consultations c
-	JOIN grids g ON g.id = c.grid_version`
+	SELECT c.id, c.definition, c.status, c.grid_version, c.created_at
+	FROM consultations c`
 
-// scanConsultation reads one row of consultationQuery.
+// scanConsultation reads one row of consultationQuery; the grid is read by
+// loadGrids.
 func scanConsultation(row interface{ Scan(...any) error }) (*consult.Consultation, error) {
 	var (
-		id, version          int64
-		definition, gridJSON []byte
-		status               consult.Status
-		createdAt            string
+		id, version int64
+		definition  []byte
+		status      consult.Status
+		createdAt   string
 	)
-	if err := row.Scan(&id, &definition, &status, &version, &createdAt, &gridJSON); err != nil {
+	if err := row.Scan(&id, &definition, &status, &version, &createdAt); err != nil {
 		return nil, err
 	}
 	c := &consult.Consultation{}
 	if err := json.Unmarshal(definition, c); err != nil {
 		return nil, fmt.Errorf("decode consultation %d: %w", id, err)
-	}
-	c.Grid = &grid.Grid{}
-	if err := json.Unmarshal(gridJSON, c.Grid); err != nil {
-		return nil, fmt.Errorf("decode grid %d: %w", version, err)
 	}
 	created, err := parseTime(createdAt)
 	if err != nil {
@@ -189,7 +185,29 @@ func (db *DB) Consultation(ctx context.Context, slug string) (*consult.Consultat
 	} else if err != nil {
 		return nil, fmt.Errorf("get consultation %s: %w", slug, err)
 	}
+	if c.Grid, err = db.grid(ctx, c.GridVersion); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// grid returns a stored grid version. A version never changes once
+// written, so each is decoded once and then shared: callers must not
+// change the grid they get.
+func (db *DB) grid(ctx context.Context, version int64) (*grid.Grid, error) {
+	if g, ok := db.grids.Load(version); ok {
+		return g.(*grid.Grid), nil
+	}
+	var gridJSON []byte
+	if err := db.read.QueryRowContext(ctx, `SELECT grid FROM grids WHERE id = ?`, version).Scan(&gridJSON); err != nil {
+		return nil, fmt.Errorf("get grid %d: %w", version, err)
+	}
+	g := &grid.Grid{}
+	if err := json.Unmarshal(gridJSON, g); err != nil {
+		return nil, fmt.Errorf("decode grid %d: %w", version, err)
+	}
+	db.grids.Store(version, g)
+	return g, nil
 }
 
 // Consultations lists every consultation, newest first.
@@ -209,6 +227,12 @@ func (db *DB) Consultations(ctx context.Context) ([]*consult.Consultation, error
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list consultations: %w", err)
+	}
+	rows.Close()
+	for _, c := range cs {
+		if c.Grid, err = db.grid(ctx, c.GridVersion); err != nil {
+			return nil, err
+		}
 	}
 	return cs, nil
 }

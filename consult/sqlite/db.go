@@ -42,6 +42,10 @@ type DB struct {
 	now          func() time.Time
 	newReference func() (string, error)
 
+	// grids holds decoded grid versions (*grid.Grid by version), which
+	// never change once stored.
+	grids sync.Map
+
 	// completions feeds the group committer (see complete.go); quit stops it.
 	completions chan *completion
 	quit        chan struct{}

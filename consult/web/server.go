@@ -101,6 +101,13 @@ func (s *Server) routes() {
 	}}))
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(MaxBody))
+	// Pages are compressed on the fly; static files are compressed once at
+	// start by the asset server.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level:     5,
+		MinLength: 1024,
+		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") },
+	}))
 	s.Echo = e
 
 	e.GET("/static/*", s.assets.serve)
@@ -151,6 +158,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if c.Scheme() == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		return next(c)
 	}
 }
