@@ -44,6 +44,7 @@ type data struct {
 	lots     []uint8 // (i*k+lot)*s+service: level chosen
 	cur      []uint8 // i*s+service: level believed current, 0 unanswered; nil when the stage is absent
 	unacc    []uint8 // i*s+service: bit l-1 set when level l is unacceptable; nil when absent
+	first    []uint8 // i*s+service: 0-based lot at which the level first rose above 1, k when never
 	vars     []variable
 	ids      []string
 }
@@ -74,6 +75,9 @@ func prepare(in Input) (*data, error) {
 	if d.k == 0 {
 		return nil, fmt.Errorf("analysis: responses have no lots")
 	}
+	if d.k > 200 {
+		return nil, fmt.Errorf("analysis: %d lots; at most 200 are supported", d.k)
+	}
 	d.lots = make([]uint8, d.n*d.k*d.s)
 	d.ids = make([]string, d.n)
 	for i := range in.Records {
@@ -89,6 +93,19 @@ func prepare(in Input) (*data, error) {
 	for i := range in.Records {
 		if err := d.code(i, &in.Records[i], in.Plan); err != nil {
 			return nil, fmt.Errorf("analysis: response %d (%s): %w", i+1, in.Records[i].ResponseID, err)
+		}
+	}
+	d.first = make([]uint8, d.n*d.s)
+	for i := range d.n {
+		for s := range d.s {
+			j := d.k
+			for k := range d.k {
+				if d.lots[(i*d.k+k)*d.s+s] > 1 {
+					j = k
+					break
+				}
+			}
+			d.first[i*d.s+s] = uint8(j)
 		}
 	}
 	for _, q := range in.Questions {
@@ -109,8 +126,10 @@ func (d *data) code(i int, r *grid.Record, plan grid.LotPlan) error {
 		}
 	}
 	for k, p := range r.Lots {
-		if err := g.CheckPackage(p); err != nil {
-			return fmt.Errorf("lot %d: %w", k+1, err)
+		if plan.Budgets == nil {
+			if err := g.CheckPackage(p); err != nil {
+				return fmt.Errorf("lot %d: %w", k+1, err)
+			}
 		}
 		for s, l := range p {
 			d.lots[(i*d.k+k)*d.s+s] = uint8(l)
@@ -154,24 +173,34 @@ func codeVariable(name string, options []string, recs []grid.Record, get func(*g
 	var extra []string
 	for i := range recs {
 		x := get(&recs[i])
-		if _, ok := index[x]; x != "" && !ok {
-			index[x] = -2
-			extra = append(extra, x)
-		}
-	}
-	slices.Sort(extra)
-	for _, x := range extra {
-		index[x] = int32(len(v.values))
-		v.values = append(v.values, x)
-	}
-	for i := range recs {
-		x := get(&recs[i])
 		if x == "" {
 			v.of[i] = -1
 			continue
 		}
-		v.of[i] = index[x]
+		j, ok := index[x]
+		if !ok {
+			j = int32(len(options) + len(extra))
+			index[x] = j
+			extra = append(extra, x)
+		}
+		v.of[i] = j
 	}
+	if len(extra) == 0 {
+		return v
+	}
+	// Renumber the extra values in sorted order.
+	sorted := slices.Clone(extra)
+	slices.Sort(sorted)
+	remap := make([]int32, len(extra))
+	for k, x := range extra {
+		remap[k] = int32(len(options) + slices.Index(sorted, x))
+	}
+	for i, j := range v.of {
+		if int(j) >= len(options) {
+			v.of[i] = remap[int(j)-len(options)]
+		}
+	}
+	v.values = append(v.values, sorted...)
 	return v
 }
 

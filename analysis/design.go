@@ -85,6 +85,7 @@ func newDesign(cells *cellIndex, cellN, cellW []float64, margins []Margin, raked
 
 type designError string
 
+// Error returns the message.
 func (e designError) Error() string { return string(e) }
 
 const errSVD = designError("analysis: cannot factorize the raking design")

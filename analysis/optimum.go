@@ -109,18 +109,23 @@ func supportFromShares(shares [][]float64) Support {
 // a budget, with the share of bootstrap replicates whose package at that
 // budget chose the same level (NaN without bootstrap).
 type OptimumLevel struct {
-	SegmentVariable, Segment string
-	Budget                   int
+	SegmentVariable, Segment string // empty for the whole sample
+	Budget                   int    // a lot budget, in points
 	Service                  string
 	Level                    int
 	SelectedShare            float64
+	at                       bootIndex
 }
+
+// bootIndex locates a row in the bootstrap arrays: view, segment value,
+// budget index and service.
+type bootIndex struct{ view, value, budget, service int }
 
 // CurvePoint is the resident-preferred package at one total budget.
 type CurvePoint struct {
-	SegmentVariable, Segment string
-	Budget                   int
-	Cost                     int
-	Support                  float64
-	Package                  grid.Package
+	SegmentVariable, Segment string       // empty for the whole sample
+	Budget                   int          // total budget in points
+	Cost                     int          // cost of the package, at most Budget
+	Support                  float64      // Σ v(s,l)·Δcost(s,l) of the package
+	Package                  grid.Package // level per service, grid order
 }

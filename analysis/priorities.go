@@ -31,6 +31,7 @@ type Priority struct {
 	Unacceptable float64
 	N            int
 	LowBase      bool
+	at           bootIndex
 }
 
 // painLot returns the 0-based lot whose budget equals today's spending, or
@@ -89,7 +90,7 @@ func ranks(score []float64, out []int) []int {
 }
 
 // priorities computes the priority table of every segment of a view.
-func (e *estimator) priorities(t *tally, vw view, budgets []int) []Priority {
+func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Priority {
 	g := e.d.g
 	pl := -1
 	if budgets != nil {
@@ -110,7 +111,8 @@ func (e *estimator) priorities(t *tally, vw view, budgets []int) []Priority {
 		for s := range g.Services {
 			sv := &g.Services[s]
 			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], Score: sc[s],
-				Pain: math.NaN(), Unacceptable: math.NaN(), N: int(segN), LowBase: vw.of != nil && segN < lowBase}
+				Pain: math.NaN(), Unacceptable: math.NaN(), N: int(segN), LowBase: vw.of != nil && segN < lowBase,
+				at: bootIndex{view: vi, value: v, service: s}}
 			var bought, lotSum, never float64
 			for c := range t.gc {
 				w := e.des.cellW[c]

@@ -182,8 +182,14 @@ func TestKornGraubardInSharesTable(t *testing.T) {
 }
 
 func TestBootstrapDeterministic(t *testing.T) {
-	opt := Options{Targets: fenshireTargets(t), By: []string{"sex"}, Bootstrap: 16, Seed: 7}
+	calls, last := 0, 0
+	opt := Options{Targets: fenshireTargets(t), By: []string{"sex"}, Bootstrap: 16, Seed: 7,
+		Progress: func(done, total int) { calls++; last = done; _ = total }}
 	a, _ := analyseFenshire(t, 1500, opt)
+	if calls != 16 || last != 16 {
+		t.Errorf("progress called %d times, last done %d; want 16 and 16", calls, last)
+	}
+	opt.Progress = nil
 	prev := runtime.GOMAXPROCS(1)
 	b, _ := analyseFenshire(t, 1500, opt)
 	runtime.GOMAXPROCS(prev)

@@ -42,25 +42,28 @@ type Options struct {
 
 // Report is the result of an analysis.
 type Report struct {
-	Stages      []string
-	Services    []string
+	Stages      []string // current, unacceptable (when asked), lot1..lotK
+	Services    []string // service keys in grid order
 	Lots        int
-	Budgets     []int // nil when unknown
-	ResponseIDs []string
+	Budgets     []int    // lot budgets in points; nil when unknown
+	ResponseIDs []string // in record order, as Weighting.Weights
 	Weighting   Weighting
-	Interval    string
-	Level       float64
+	Interval    string  // IntervalKornGraubard or IntervalWilson
+	Level       float64 // confidence level
 	By          []string
-	Bootstrap   int
+	Bootstrap   int // replicates asked for
 	// BootstrapFailed counts replicates that could not be raked (a target
 	// category had no respondent in the resample); they are left out.
 	BootstrapFailed int
 	Seed            int64
-	Shares          []Share
-	ServiceLots     []ServiceLot
-	Priorities      []Priority
-	Optimum         []OptimumLevel
-	Curve           []CurvePoint
+	// The estimates; every slice holds the whole sample first, then each
+	// By variable's segments in value order. Values that cannot be
+	// computed are NaN, so encode a Report as JSON through Tables.
+	Shares      []Share
+	ServiceLots []ServiceLot
+	Priorities  []Priority
+	Optimum     []OptimumLevel
+	Curve       []CurvePoint
 	// Notes say which outputs could not be computed, and why.
 	Notes []string
 }
@@ -105,18 +108,16 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		rep.Notes = append(rep.Notes, "no lot budget is at or below today's spending: pain is not computed")
 	}
 	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence()}
-	tallies := make([]*tally, len(views))
 	for i, vw := range views {
 		t := d.newTally(des.cells.of, des.cells.count(), vw, nil, true)
-		tallies[i] = t
 		if i == 0 {
 			e.whole = t
 		}
 		sh, sl := e.shares(t, vw)
 		rep.Shares = append(rep.Shares, sh...)
 		rep.ServiceLots = append(rep.ServiceLots, sl...)
-		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, in.Plan.Budgets)...)
-		rep.optimum(d.g, t, des.cellW, vw, in.Plan.Budgets)
+		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, i, in.Plan.Budgets)...)
+		rep.optimum(d.g, t, des.cellW, vw, i, in.Plan.Budgets)
 	}
 	if opt.Bootstrap > 0 {
 		var margins []Margin
@@ -127,21 +128,31 @@ func Analyse(in Input, opt Options) (*Report, error) {
 			budgets: in.Plan.Budgets, trimLow: opt.TrimLow, trimHigh: opt.TrimHigh}
 		b := bs.run(opt.Bootstrap, opt.Seed, opt.Progress)
 		rep.BootstrapFailed = b.failed()
-		rep.applyBootstrap(b, views, len(d.g.Services), len(in.Plan.Budgets))
+		if rep.BootstrapFailed > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%d of %d bootstrap replicates could not be raked (a target category had no respondent) and were left out", rep.BootstrapFailed, opt.Bootstrap))
+		}
+		rep.applyBootstrap(b, len(d.g.Services), len(in.Plan.Budgets))
 	}
 	return rep, nil
 }
 
-// optimum adds the resident-preferred packages of every segment of a view:
-// at each lot budget, and along the whole curve.
-func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, budgets []int) {
+// optimum adds the resident-preferred packages of every segment of a view
+// that has respondents: at each lot budget, and along the whole curve.
+func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, vi int, budgets []int) {
 	for v, value := range vw.values {
+		n := 0.0
+		for c := range t.gc {
+			n += t.segN[v*t.gc+c]
+		}
+		if n == 0 {
+			continue
+		}
 		curve := OptimumCurve(g, supportFromShares(finalShares(t, cellW, v)))
-		for _, b := range budgets {
+		for bi, b := range budgets {
 			p, _ := curve.At(b)
 			for s, l := range p {
 				rep.Optimum = append(rep.Optimum, OptimumLevel{SegmentVariable: vw.variable, Segment: value, Budget: b,
-					Service: g.Services[s].Key, Level: l, SelectedShare: math.NaN()})
+					Service: g.Services[s].Key, Level: l, SelectedShare: math.NaN(), at: bootIndex{vi, v, bi, s}})
 			}
 		}
 		for b := curve.BaseCost(); b <= curve.MaxCost(); b++ {
@@ -152,25 +163,17 @@ func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, bud
 	}
 }
 
-// applyBootstrap fills rank intervals and selection shares. Rows were
-// appended view by view, segment by segment, service by service, in the
-// same order as the replicate arrays.
-func (rep *Report) applyBootstrap(b *bootstrap, views []view, S, B int) {
-	pi, oi := 0, 0
-	for vi, vw := range views {
-		for v := range vw.values {
-			for s := range S {
-				p := &rep.Priorities[pi]
-				p.RankLow, p.RankHigh = b.rankInterval(vi, v*S+s)
-				pi++
-			}
-			for bb := range B {
-				for s := range S {
-					o := &rep.Optimum[oi]
-					o.SelectedShare = b.selected(vi, (v*B+bb)*S+s, o.Level)
-					oi++
-				}
-			}
+// applyBootstrap fills rank intervals and selection shares from the
+// replicates; S services, B lot budgets.
+func (rep *Report) applyBootstrap(b *bootstrap, S, B int) {
+	for i := range rep.Priorities {
+		p := &rep.Priorities[i]
+		if p.N > 0 {
+			p.RankLow, p.RankHigh = b.rankInterval(p.at.view, p.at.value*S+p.at.service)
 		}
+	}
+	for i := range rep.Optimum {
+		o := &rep.Optimum[i]
+		o.SelectedShare = b.selected(o.at.view, (o.at.value*B+o.at.budget)*S+o.at.service, o.Level)
 	}
 }

@@ -115,13 +115,11 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 	}
 	dn := make([]float64, gc)
 	dnRest := make([]float64, gc)
-	lotIndex := 0
-	for st, stage := range t.stages {
-		kind := stageKind(stage)
-		if kind == kindLot {
-			lotIndex++
-		}
-		for v, value := range vw.values {
+	firstLot := len(t.stages) - t.k
+	for v, value := range vw.values {
+		for st, stage := range t.stages {
+			kind := stageKind(stage)
+			lotIndex := st - firstLot + 1
 			var lotRows []ServiceLot
 			for s := range g.Services {
 				sv := &g.Services[s]
@@ -162,7 +160,7 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 					total += r.MeanPoints
 				}
 				for i := range lotRows {
-					if total > 0 {
+					if total > 0 && lotRows[i].N > 0 {
 						lotRows[i].PointsShare = lotRows[i].MeanPoints / total
 					}
 				}
@@ -196,6 +194,11 @@ func (e *estimator) gather(t *tally, st, s, v, kind int, ys [][]float64, dn []fl
 // summarise turns one service's level shares at a lot into a ServiceLot.
 func summarise(s *grid.Service, shares []float64, variable, value string, lot, n int) ServiceLot {
 	r := ServiceLot{SegmentVariable: variable, Segment: value, Service: s.Key, Lot: lot, N: n, LowBase: variable != "" && n < lowBase}
+	if n == 0 {
+		nan := math.NaN()
+		r.MeanLevel, r.MeanPoints, r.Below, r.At, r.Above, r.PointsShare = nan, nan, nan, nan, nan, nan
+		return r
+	}
 	asNow := s.AsNowLevel()
 	for l := 1; l < len(shares); l++ {
 		p := shares[l]

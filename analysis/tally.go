@@ -8,6 +8,7 @@ package analysis
 type tally struct {
 	stages []string
 	nst    int // number of stages
+	st0    int // first stage counted (the final lot only, for a replicate)
 	s, v   int // services, segment values
 	gc     int // raking cells
 	l      int // level slots: 0 (unanswered) .. maxLevel
@@ -19,7 +20,7 @@ type tally struct {
 }
 
 func (t *tally) at(st, s, v, g int) []float64 {
-	o := (((st*t.s+s)*t.v+v)*t.gc + g) * t.l
+	o := ((((st-t.st0)*t.s+s)*t.v+v)*t.gc + g) * t.l
 	return t.counts[o : o+t.l]
 }
 
@@ -30,7 +31,10 @@ func (t *tally) at(st, s, v, g int) []float64 {
 func (d *data) newTally(cellOf []int32, gc int, vw view, mult []int32, full bool) *tally {
 	t := &tally{stages: d.stageNames(), s: d.s, v: len(vw.values), gc: gc, l: d.maxLevel + 1, k: d.k}
 	t.nst = len(t.stages)
-	t.counts = make([]float64, t.nst*t.s*t.v*t.gc*t.l)
+	if !full {
+		t.st0 = t.nst - 1
+	}
+	t.counts = make([]float64, (t.nst-t.st0)*t.s*t.v*t.gc*t.l)
 	t.segN = make([]float64, t.v*t.gc)
 	t.first = make([]float64, t.s*t.v*t.gc*(t.k+1))
 	t.below = make([]float64, t.s*t.v*t.gc)
@@ -71,13 +75,13 @@ func (d *data) newTally(cellOf []int32, gc int, vw view, mult []int32, full bool
 		t.segN[cell] += c
 		base := cell * t.l
 		if stCur >= 0 {
-			o := stCur*t.s*stride + base
+			o := (stCur-t.st0)*t.s*stride + base
 			for s, l := range d.cur[i*d.s : (i+1)*d.s] {
 				t.counts[o+s*stride+int(l)] += c
 			}
 		}
 		if stUnacc >= 0 {
-			o := stUnacc*t.s*stride + base
+			o := (stUnacc-t.st0)*t.s*stride + base
 			for s, bits := range d.unacc[i*d.s : (i+1)*d.s] {
 				if bits == 0 {
 					continue
@@ -94,20 +98,15 @@ func (d *data) newTally(cellOf []int32, gc int, vw view, mult []int32, full bool
 		}
 		lots := d.lots[i*d.k*d.s : (i+1)*d.k*d.s]
 		for k := firstLot; k < d.k; k++ {
-			o := (stLot+k)*t.s*stride + base
+			o := (stLot+k-t.st0)*t.s*stride + base
 			for s, l := range lots[k*d.s : (k+1)*d.s] {
 				t.counts[o+s*stride+int(l)] += c
 			}
 		}
-		for s := range d.s {
-			j := d.k
-			for k := range d.k {
-				if lots[k*d.s+s] > 1 {
-					j = k
-					break
-				}
-			}
-			t.first[(s*t.v*t.gc+cell)*(t.k+1)+j] += c
+		fo := cell * (t.k + 1)
+		fstride := t.v * t.gc * (t.k + 1)
+		for s, j := range d.first[i*d.s : (i+1)*d.s] {
+			t.first[s*fstride+fo+int(j)] += c
 		}
 	}
 	return t

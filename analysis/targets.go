@@ -35,6 +35,7 @@ type TargetsError struct {
 	Msg    string
 }
 
+// Error says where the problem is and what it is.
 func (e *TargetsError) Error() string {
 	switch {
 	case e.Row == 0:
@@ -143,6 +144,10 @@ func ReadTargets(r io.Reader) (Targets, error) {
 		sum := 0.0
 		for _, x := range tv.Shares {
 			sum += x
+		}
+		if math.IsInf(sum, 0) {
+			errs = append(errs, &TargetsError{Row: firstRow[tv.Name], Msg: fmt.Sprintf("targets of %q are too large to add up", tv.Name)})
+			continue
 		}
 		// Shares are renormalised so they sum to 1 exactly; counts are
 		// scaled to shares the same way.

@@ -60,3 +60,31 @@ func TestReadTargets(t *testing.T) {
 		})
 	}
 }
+
+func FuzzReadTargets(f *testing.F) {
+	f.Add("variable,category,target\nsex,female,0.51\nsex,male,0.49\n")
+	f.Add("variable,category,target\narea,a,3\narea,b,1\nage,x,0.5\nage,y,0.5\n")
+	f.Add("variable,category,target\nsex,\"fe\nmale\",1\n")
+	f.Add("variable,category,target\nsex,f,1e308\nsex,m,1e308\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		tg, err := ReadTargets(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, v := range tg.Variables {
+			if len(v.Categories) < 2 || len(v.Categories) != len(v.Shares) {
+				t.Fatalf("variable %q: %d categories, %d shares", v.Name, len(v.Categories), len(v.Shares))
+			}
+			sum := 0.0
+			for _, x := range v.Shares {
+				if !(x > 0) {
+					t.Fatalf("share %g", x)
+				}
+				sum += x
+			}
+			if math.Abs(sum-1) > 1e-9 {
+				t.Fatalf("variable %q: shares sum to %g", v.Name, sum)
+			}
+		}
+	})
+}

@@ -114,3 +114,44 @@ func TestSEMatchesBackfitting(t *testing.T) {
 		t.Errorf("checked %d shares, want 16", checked)
 	}
 }
+
+// TestReplicateTally checks that a replicate's reduced tally, with every
+// respondent drawn once, gives the same scores and final-lot shares as the
+// full tally.
+func TestReplicateTally(t *testing.T) {
+	g, plan, qs := fenshire(t)
+	d, err := prepare(Input{Grid: g, Plan: plan, Questions: qs, Records: Simulate(g, plan, qs, 400, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, des, err := d.weigh(fenshireTargets(t), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vws, err := d.views([]string{"area"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mult := make([]int32, d.n)
+	for i := range mult {
+		mult[i] = 1
+	}
+	for _, vw := range vws {
+		full := d.newTally(des.cells.of, des.cells.count(), vw, nil, true)
+		light := d.newTally(des.cells.of, des.cells.count(), vw, mult, false)
+		for v := range vw.values {
+			a, b := scores(full, des.cellW, v, nil), scores(light, des.cellW, v, nil)
+			fa, fb := finalShares(full, des.cellW, v), finalShares(light, des.cellW, v)
+			for s := range a {
+				if a[s] != b[s] && !(math.IsNaN(a[s]) && math.IsNaN(b[s])) {
+					t.Fatalf("%s %s: score %g vs %g", vw.variable, vw.values[v], a[s], b[s])
+				}
+				for l := range fa[s] {
+					if fa[s][l] != fb[s][l] {
+						t.Fatalf("%s %s: final share %g vs %g", vw.variable, vw.values[v], fa[s][l], fb[s][l])
+					}
+				}
+			}
+		}
+	}
+}

@@ -109,6 +109,9 @@ func (d *data) weigh(t *Targets, trimLow, trimHigh float64) (Weighting, *design,
 	for g := range tot {
 		cellW[g] = tot[g] / cellN[g]
 	}
+	if trimLow < 0 || trimHigh < 0 {
+		return wt, nil, fmt.Errorf("trimming: bounds %g and %g must not be negative", trimLow, trimHigh)
+	}
 	if trimLow > 0 || trimHigh > 0 {
 		lower, upper := math.Inf(-1), math.Inf(1)
 		if trimLow > 0 {

@@ -162,6 +162,13 @@ func NewWideReader(name string, r io.Reader, g *Grid) (*WideReader, error) {
 // header.
 func (wr *WideReader) Layout() WideLayout { return wr.layout }
 
+// Line is the line in the file where the row last read starts, for
+// callers that check records further and report errors by row.
+func (wr *WideReader) Line() int {
+	line, _ := wr.cr.FieldPos(0)
+	return line
+}
+
 // Read returns the next response, or io.EOF after the last. A row with
 // problems gives SheetErrors listing them all; reading may go on after it.
 func (wr *WideReader) Read() (Record, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,18 +63,15 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 
 // readResponses reads a wide CSV for consultation c and checks every row
 // against the consultation: its columns, the about-you options, the
-// optional stages and the lot rules. It returns every error with its row
-// and column.
-func readResponses(c *consult.Consultation, name string, f *os.File) ([]grid.Record, grid.SheetErrors) {
-	layout, recs, err := grid.ReadWide(name, bufio.NewReaderSize(f, 64<<10), c.Grid)
+// optional stages and the lot rules. It returns every error in the file
+// with its row and column, and records only when there is none.
+func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
+	wr, err := grid.NewWideReader(name, bufio.NewReaderSize(f, 64<<10), c.Grid)
 	if err != nil {
-		var errs grid.SheetErrors
-		if errors.As(err, &errs) {
-			return nil, errs
-		}
-		return nil, grid.SheetErrors{{File: name, Msg: err.Error()}}
+		return nil, asSheetErrors(name, err)
 	}
 	var errs grid.SheetErrors
+	layout := wr.Layout()
 	if want := c.QuestionKeys(); !slices.Equal(layout.Questions, want) {
 		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("about-you columns are %v, this consultation asks %v (in that order)", layout.Questions, want)})
 	}
@@ -84,12 +82,38 @@ func readResponses(c *consult.Consultation, name string, f *os.File) ([]grid.Rec
 		return nil, errs
 	}
 	flow := consult.NewFlow(c)
-	for i, rec := range recs {
+	var recs []grid.Record
+	for {
+		rec, err := wr.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			rowErrs := asSheetErrors(name, err)
+			errs = append(errs, rowErrs...)
+			if len(rowErrs) == 1 && rowErrs[0].Row == 0 {
+				return nil, errs // not a row problem: reading failed
+			}
+			continue
+		}
 		for _, fe := range flow.CheckRecord(rec) {
-			errs = append(errs, grid.SheetError{File: name, Row: i + 2, Column: fe.Field, Msg: fe.Msg})
+			errs = append(errs, grid.SheetError{File: name, Row: wr.Line(), Column: fe.Field, Msg: fe.Msg})
+		}
+		if len(errs) == 0 {
+			recs = append(recs, rec)
 		}
 	}
-	return recs, errs
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return recs, nil
+}
+
+func asSheetErrors(name string, err error) grid.SheetErrors {
+	var errs grid.SheetErrors
+	if errors.As(err, &errs) {
+		return errs
+	}
+	return grid.SheetErrors{{File: name, Msg: err.Error()}}
 }
 
 func runResponsesSimulate(ctx context.Context, args []string, env Env) error {

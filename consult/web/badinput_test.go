@@ -47,6 +47,8 @@ func TestBadInput(t *testing.T) {
 		text   []string
 		// summary says the text must be in the error summary.
 		summary bool
+		// raw must not appear in the page's HTML.
+		raw string
 	}{
 		{
 			name: "lot level does not exist", at: "lot-1",
@@ -234,6 +236,14 @@ func TestBadInput(t *testing.T) {
 			status: http.StatusUnprocessableEntity, text: []string{`Select an answer to "What is your sex?" from the list`}, summary: true,
 		},
 		{
+			name: "about-you answer with HTML is not reflected raw", at: "about-you",
+			send: func(c *client) *resp {
+				return c.post(base+"/about-you", set(aboutForm, "about.area", `"><script>alert(1)</script>`))
+			},
+			status: http.StatusUnprocessableEntity, text: []string{`Select an answer to "Where do you live?" from the list`}, summary: true,
+			raw: "<script>alert",
+		},
+		{
 			name: "current level that does not exist", at: "current-service",
 			send: func(c *client) *resp {
 				return c.post(base+"/current-service", set(currentForm, "current.roads", "6"))
@@ -290,6 +300,9 @@ func TestBadInput(t *testing.T) {
 						t.Errorf("error summary %q does not say %q", es, w)
 					}
 				}
+			}
+			if tc.raw != "" && strings.Contains(r.body, tc.raw) {
+				t.Errorf("page HTML contains %q", tc.raw)
 			}
 			if d := sameResponse(before, c.stored()); d != "" {
 				t.Errorf("stored response changed: %s", d)

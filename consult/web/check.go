@@ -131,7 +131,11 @@ func (s *Server) submit(c echo.Context) error {
 	}
 	if err := j.flow.ReadyToSubmit(j.r); err != nil {
 		if consult.ErrorCode(err) == consult.EINVALID {
-			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{{Field: "main-content", Msg: consult.ErrorMessage(err), Code: "submit.incomplete"}})
+			fe := consult.FieldError{Field: "main-content", Msg: consult.ErrorMessage(err), Code: "submit.incomplete"}
+			if bad := j.flow.InvalidLots(j.r); len(bad) > 0 {
+				fe = consult.FieldError{Field: "lot-" + strconv.Itoa(bad[0]), Msg: consult.ErrorMessage(err), Code: "submit.lot", Args: []any{"lot", bad[0]}}
+			}
+			return s.renderCheck(c, j, http.StatusUnprocessableEntity, []consult.FieldError{fe})
 		}
 		return err
 	}

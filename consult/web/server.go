@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -83,8 +84,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP lets a Server be used as an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
+// ServeHTTP lets a Server be used as an http.Handler. HEAD is answered as
+// GET with the body left out.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		s.Echo.ServeHTTP(headOnly{w}, get)
+		return
+	}
+	s.Echo.ServeHTTP(w, r)
+}
 
 func (s *Server) routes() {
 	e := echo.New()
@@ -94,7 +104,7 @@ func (s *Server) routes() {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(middleware.RemoveTrailingSlash(), headAsGet)
+	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err
@@ -113,7 +123,7 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.assets.serve)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
-	g := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
+	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
 		CookieName:     "budgetgrid_csrf",
 		CookiePath:     "/",
@@ -137,15 +147,27 @@ func (s *Server) routes() {
 	g.POST("/c/:slug/:stage", s.saveStage)
 }
 
-// headAsGet answers HEAD like GET; net/http drops the body.
-func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+// readForm parses a posted form before the CSRF check reads it, so that a
+// body over the limit (even one sent without a length) is answered 413,
+// and an unreadable one 400, rather than a misleading CSRF refusal.
+func readForm(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if c.Request().Method == http.MethodHead {
-			c.Request().Method = http.MethodGet
+		if c.Request().Method == http.MethodPost {
+			if err := c.Request().ParseForm(); err != nil {
+				if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+					return echo.ErrStatusRequestEntityTooLarge
+				}
+				return echo.NewHTTPError(http.StatusBadRequest, "msg.badrequest.form").SetInternal(err)
+			}
 		}
 		return next(c)
 	}
 }
+
+// headOnly answers HEAD as GET without the body: Echo routes GET only.
+type headOnly struct{ http.ResponseWriter }
+
+func (headOnly) Write(b []byte) (int, error) { return len(b), nil }
 
 // securityHeaders sets a strict CSP (no inline script, nothing from other
 // origins) and the usual hardening headers on every response.

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/demo"
+)
+
+// run calls Run as the command line would and returns its output.
+func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = Run(context.Background(), args, Env{Stdout: &out, Stderr: &errb})
+	return out.String(), errb.String(), err
+}
+
+// writeDemo copies the Fenshire demo folder into dir and returns its path.
+func writeDemo(t *testing.T, dir string) string {
+	t.Helper()
+	d := filepath.Join(dir, "fenshire")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"consultation.json", "grid.csv", "targets.csv"} {
+		b, err := demo.FS.ReadFile("fenshire/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+func TestGridCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(writeDemo(t, dir), "grid.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("service,service_name,group,service_description,level,level_label,level_description,points,as_now\n"+
+		"roads,Roads,,,1,Low,,0,x\n"+
+		"roads,,,,2,High,,ten,x\n"), 0o644)
+	t.Run("a good sheet", func(t *testing.T) {
+		out, _, err := run(t, "grid", "check", good)
+		if err != nil || !strings.Contains(out, "ok: 16 services, 61 levels") {
+			t.Fatalf("err %v, out %q", err, out)
+		}
+	})
+	t.Run("every error with its row and column", func(t *testing.T) {
+		_, stderr, err := run(t, "grid", "check", bad)
+		if !errors.Is(err, errReported) {
+			t.Fatalf("err = %v, want errors reported (exit 1)", err)
+		}
+		for _, want := range []string{`bad.csv:3: points: must be a whole number ≥ 0, got "ten"`, "bad.csv:3: as_now"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		if _, _, err := run(t, "grid", "check"); !errors.Is(err, errUsage) {
+			t.Fatalf("err = %v, want usage", err)
+		}
+	})
+}
+
+func TestConsultationImportAndList(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	def := writeDemo(t, dir)
+	if out, _, err := run(t, "consultation", "import", "--db", db, def); err != nil || !strings.Contains(out, `Imported "fenshire-2027"`) {
+		t.Fatalf("import: %v %q", err, out)
+	}
+	t.Run("a slug that exists is refused", func(t *testing.T) {
+		_, stderr, err := run(t, "consultation", "import", "--db", db, def)
+		if !errors.Is(err, errReported) || !strings.Contains(stderr, "--replace") {
+			t.Fatalf("err %v, stderr %q", err, stderr)
+		}
+	})
+	t.Run("--replace works while there are no responses", func(t *testing.T) {
+		if _, _, err := run(t, "consultation", "import", "--replace", "--db", db, def); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("list", func(t *testing.T) {
+		out, _, err := run(t, "consultation", "list", "--db", db)
+		if err != nil || !strings.Contains(out, "fenshire-2027") || !strings.Contains(out, "open") {
+			t.Fatalf("err %v, out %q", err, out)
+		}
+	})
+	t.Run("--replace is refused once answered", func(t *testing.T) {
+		sim := filepath.Join(dir, "sim.csv")
+		if _, _, err := run(t, "responses", "simulate", "fenshire-2027", "--db", db, "--n", "5", "--out", sim); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := run(t, "responses", "import", "fenshire-2027", sim, "--db", db); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, err := run(t, "consultation", "import", "--replace", "--db", db, def)
+		if !errors.Is(err, errReported) || !strings.Contains(stderr, "5 responses") {
+			t.Fatalf("err %v, stderr %q", err, stderr)
+		}
+	})
+	t.Run("an invalid definition lists its problems", func(t *testing.T) {
+		broken := filepath.Join(dir, "broken.json")
+		os.WriteFile(broken, []byte(`{"slug": "Bad Slug", "title": "", "lots": {"points": [10]}, "money": {"point_pence": 1}, "grid": "fenshire/grid.csv"}`), 0o644)
+		_, stderr, err := run(t, "consultation", "import", "--db", db, broken)
+		if !errors.Is(err, errReported) {
+			t.Fatalf("err = %v", err)
+		}
+		for _, want := range []string{"slug", "title is required"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+	})
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--help"}, {"grid", "check", "--help"}, {"consultation", "import", "--help"},
+		{"consultation", "list", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
+		{"responses", "simulate", "--help"}, {"analyse", "--help"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, stderr, err := run(t, args...)
+			if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "Usage: budgetgrid") {
+				t.Fatalf("err %v, stderr %q", err, stderr)
+			}
+		})
+	}
+	if _, stderr, err := run(t, "frobnicate"); !errors.Is(err, errUsage) || !strings.Contains(stderr, "unknown command") {
+		t.Fatalf("unknown command: %v %q", err, stderr)
+	}
+}
