@@ -1,9 +1,9 @@
 # r_bench.R: time R's survey package on the same raking and level shares as
-# `fenshire analyse`, and compare the numbers with the Go tables.
+# `budgetgrid analyse`, and compare the numbers with the Go tables.
 #
 #   Rscript bench/r_bench.R RESPONSES.csv TARGETS.csv [GO_TABLES_DIR]
 #
-# RESPONSES must have complete raking variables (fenshire gen -complete).
+# RESPONSES must have complete raking variables (bench/run.sh filters them).
 # Times: reading the CSV, rake() (epsilon 1e-13 of the total weight), and
 # svymean of the indicator of every level of every service at every lot
 # (one svymean call per lot over all services' level factors). With
@@ -18,7 +18,7 @@ t_read <- proc.time()[["elapsed"]]
 n <- nrow(resp)
 vars <- unique(targets$variable)
 for (v in vars) resp[[v]] <- factor(resp[[v]], levels = targets$category[targets$variable == v])
-if (anyNA(resp[vars])) stop("needs complete raking variables: use fenshire gen -complete")
+if (anyNA(resp[vars])) stop("needs complete raking variables: filter complete rows as bench/run.sh does")
 lotcols <- grep("^lot[0-9]+\\.", names(resp), value = TRUE)
 for (col in lotcols) resp[[col]] <- factor(resp[[col]])
 des <- svydesign(ids = ~1, data = resp, weights = rep(1, n))
