@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func TestAnalyse(t *testing.T) {
+	dir := t.TempDir()
+	def := writeDemo(t, dir)
+	db := filepath.Join(dir, "t.db")
+	sim := filepath.Join(dir, "sim.csv")
+	targets := filepath.Join(def, "targets.csv")
+	if _, _, err := run(t, "consultation", "import", "--db", db, def); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "responses", "simulate", "fenshire-2027", "--db", db, "--n", "400", "--out", sim); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "responses", "import", "fenshire-2027", sim, "--db", db); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("from the database, CSV tables", func(t *testing.T) {
+		out := filepath.Join(dir, "db-out")
+		stdout, _, err := run(t, "analyse", "fenshire-2027", "--db", db, "--targets", targets, "--by", "area", "--bootstrap", "20", "--out", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout, "Analysed 400 responses (raked in") {
+			t.Errorf("stdout: %q", stdout)
+		}
+		wantHeaders := map[string][]string{
+			"weights.csv":    {"response_id", "weight"},
+			"shares.csv":     {"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff"},
+			"priorities.csv": {"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable"},
+			"optimum.csv":    {"segment_variable", "segment", "budget", "service", "level", "selected_share"},
+		}
+		for file, want := range wantHeaders {
+			f, err := os.Open(filepath.Join(out, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rows[0][:len(want)], want) {
+				t.Errorf("%s header %v, want it to start %v", file, rows[0], want)
+			}
+			if file == "weights.csv" && len(rows) != 401 {
+				t.Errorf("weights.csv has %d rows, want 401", len(rows))
+			}
+		}
+	})
+	t.Run("from files with a bare sheet and unknown lots", func(t *testing.T) {
+		out := filepath.Join(dir, "file-out")
+		stdout, _, err := run(t, "analyse", "--grid", filepath.Join(def, "grid.csv"), "--responses", sim, "--out", out, "--format", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout, "unweighted") || !strings.Contains(stdout, "Note:") {
+			t.Errorf("stdout does not say it is unweighted and what is missing: %q", stdout)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "analysis.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []struct {
+			Name string     `json:"name"`
+			Rows [][]string `json:"rows"`
+		}
+		if err := json.Unmarshal(b, &tables); err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]int{}
+		for _, tb := range tables {
+			names[tb.Name] = len(tb.Rows)
+		}
+		if names["shares"] == 0 || names["weights"] != 400 {
+			t.Errorf("tables: %v", names)
+		}
+	})
+	t.Run("an XLSX workbook with the method first", func(t *testing.T) {
+		out := filepath.Join(dir, "xlsx-out")
+		if _, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--trim", "0.3,3", "--out", out, "--format", "xlsx"); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenFile(filepath.Join(out, "analysis.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) < 5 || sheets[0] != "Method" || !slices.Contains(sheets, "Shares") {
+			t.Fatalf("sheets %v", sheets)
+		}
+		rows, err := f.GetRows("Method")
+		if err != nil || len(rows) < 5 {
+			t.Fatalf("method sheet: %v %v", rows, err)
+		}
+		text := ""
+		for _, r := range rows {
+			text += strings.Join(r, "=") + "\n"
+		}
+		for _, want := range []string{"trimming", "design_effect", "effective_n"} {
+			if !strings.Contains(strings.ToLower(text), want) {
+				t.Errorf("method sheet does not mention %q:\n%s", want, text)
+			}
+		}
+	})
+	t.Run("bad targets name the row", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad-targets.csv")
+		os.WriteFile(bad, []byte("variable,category,target\narea,fenchester,lots\n"), 0o644)
+		_, _, err := run(t, "analyse", "fenshire-2027", "--db", db, "--targets", bad, "--out", filepath.Join(dir, "x"))
+		if err == nil || !strings.Contains(err.Error(), "bad-targets.csv") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("a bad responses file lists its errors", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.csv")
+		data, _ := os.ReadFile(sim)
+		lines := strings.SplitN(string(data), "\n", 3)
+		os.WriteFile(bad, []byte(lines[0]+"\n"+strings.Replace(lines[1], "synthetic", "synthetic,extra", 1)+"\n"), 0o644)
+		_, stderr, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", bad, "--out", filepath.Join(dir, "y"))
+		if err == nil || !strings.Contains(stderr, "bad.csv:2") {
+			t.Fatalf("err %v, stderr %q", err, stderr)
+		}
+	})
+}
