@@ -66,7 +66,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	case len(pos) == 0 && *gridPath != "" && *respPath != "":
 		in, err = inputFromFiles(*gridPath, *respPath, *lots)
 		if err != nil {
-			return reportInputError(env, err)
+			return reportInputError(env, err, "")
 		}
 		source = "files " + *gridPath + " and " + *respPath
 	default:
@@ -216,14 +216,15 @@ func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
 	return in, nil
 }
 
-// reportInputError prints row- and column-precise errors one per line.
-func reportInputError(env Env, err error) error {
+// reportInputError prints row- and column-precise errors one per line,
+// then their count and the suffix, or a domain error's message.
+func reportInputError(env Env, err error, suffix string) error {
 	var errs grid.SheetErrors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
 			fmt.Fprintln(env.Stderr, e.Error())
 		}
-		fmt.Fprintf(env.Stderr, "%d %s\n", len(errs), plural(len(errs), "error", "errors"))
+		fmt.Fprintf(env.Stderr, "%d %s%s\n", len(errs), plural(len(errs), "error", "errors"), suffix)
 		return errReported
 	}
 	if consult.ErrorCode(err) == consult.EINVALID {

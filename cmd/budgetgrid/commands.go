@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -17,25 +15,13 @@ import (
 
 func runGridCheck(args []string, env Env) error {
 	fs := newFlags(env, "grid check", "grid check FILE\n\nChecks a grid sheet (CSV, or the first sheet of an XLSX) and prints every error with its row and column.")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	g, err := grid.ReadSheetFile(pos[0])
 	if err != nil {
-		var errs grid.SheetErrors
-		if errors.As(err, &errs) {
-			for _, e := range errs {
-				fmt.Fprintln(env.Stderr, e.Error())
-			}
-			fmt.Fprintf(env.Stderr, "%d %s\n", len(errs), plural(len(errs), "error", "errors"))
-			return errReported
-		}
-		return err
+		return reportInputError(env, err, "")
 	}
 	fmt.Fprintf(env.Stdout, "%s: ok: %d services, %d levels; today's package costs %d points, the most expensive %d.\n",
 		pos[0], len(g.Services), g.LevelCount(), g.AsNowCost(), g.MaxCost())
@@ -67,21 +53,13 @@ func runConsultationImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags(env, "consultation import", "consultation import [--replace] [--db FILE] DIR|FILE\n\nLoads a consultation: a folder with consultation.json and its grid sheet, or a canonical consultation JSON file.")
 	dbPath := dbFlag(fs, env)
 	replace := fs.Bool("replace", false, "replace a consultation with the same slug, if it has no responses")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	c, err := readDefinition(pos[0])
 	if err != nil {
-		if consult.ErrorCode(err) == consult.EINVALID {
-			fmt.Fprintln(env.Stderr, consult.ErrorMessage(err))
-			return errReported
-		}
-		return err
+		return reportInputError(env, err, "")
 	}
 	store, err := sqlite.Open(*dbPath)
 	if err != nil {
@@ -113,11 +91,8 @@ func runConsultationImport(ctx context.Context, args []string, env Env) error {
 func runConsultationList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags(env, "consultation list", "consultation list [--db FILE]")
 	dbPath := dbFlag(fs, env)
-	if pos, err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	store, err := sqlite.Open(*dbPath)
 	if err != nil {
@@ -161,13 +136,9 @@ func runResponsesExport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags(env, "responses export", "responses export SLUG [--out FILE] [--db FILE]\n\nWrites every completed response as the wide CSV (to standard output unless --out).")
 	dbPath := dbFlag(fs, env)
 	out := fs.String("out", "", "file to write (default: standard output)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	store, c, err := openConsultation(ctx, *dbPath, pos[0])
 	if err != nil {
@@ -225,5 +196,3 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
-var _ = strings.TrimSpace

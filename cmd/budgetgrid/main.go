@@ -161,6 +161,20 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseArgs parses flags and checks that exactly n positional arguments
+// remain, printing the usage otherwise.
+func parseArgs(fs *flag.FlagSet, args []string, n int) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, errUsage
+	}
+	return pos, nil
+}
+
 // envOr returns the environment variable's value, or def when unset.
 func envOr(env Env, key, def string) string {
 	if v := env.Getenv(key); v != "" {

@@ -19,13 +19,9 @@ import (
 func runResponsesImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags(env, "responses import", "responses import SLUG FILE.csv [--db FILE]\n\nLoads face-to-face, paper or agency responses from a wide CSV. Every row is checked against\nthe grid, the lot rules and the about-you options; nothing is stored unless every row is valid.\nRe-importing identical rows changes nothing.")
 	dbPath := dbFlag(fs, env)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 2)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		fs.Usage()
-		return errUsage
 	}
 	store, c, err := openConsultation(ctx, *dbPath, pos[0])
 	if err != nil {
@@ -39,11 +35,7 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 	defer f.Close()
 	recs, errs := readResponses(c, filepath.Base(pos[1]), f)
 	if len(errs) > 0 {
-		for _, e := range errs {
-			fmt.Fprintln(env.Stderr, e.Error())
-		}
-		fmt.Fprintf(env.Stderr, "%d %s; nothing was imported.\n", len(errs), plural(len(errs), "error", "errors"))
-		return errReported
+		return reportInputError(env, errs, "; nothing was imported.")
 	}
 	rs := make([]*consult.Response, len(recs))
 	for i, rec := range recs {

@@ -22,11 +22,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	baseURL := fs.String("base-url", envOr(env, "BUDGETGRID_BASE_URL", ""), "public URL, e.g. https://consult.example.gov.uk; https makes cookies Secure (env BUDGETGRID_BASE_URL)")
 	trustProxy := fs.Bool("trust-proxy", envOr(env, "BUDGETGRID_TRUST_PROXY", "") != "", "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it) (env BUDGETGRID_TRUST_PROXY)")
 	noDemo := fs.Bool("no-demo", envOr(env, "BUDGETGRID_NO_DEMO", "") != "", "do not load the Fenshire demo into an empty database (env BUDGETGRID_NO_DEMO)")
-	if pos, err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
 
