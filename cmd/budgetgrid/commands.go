@@ -115,6 +115,32 @@ func runConsultationList(ctx context.Context, args []string, env Env) error {
 	return tw.Flush()
 }
 
+func runConsultationStatus(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "consultation status", "consultation status SLUG draft|open|closed [--db FILE]\n\nMoves a consultation through its lifecycle: a draft is hidden, an open one takes answers,\na closed one shows a closed page and accepts nothing (resume codes stop working too).")
+	dbPath := dbFlag(fs, env)
+	pos, err := parseArgs(fs, args, 2)
+	if err != nil {
+		return err
+	}
+	status := consult.Status(pos[1])
+	switch status {
+	case consult.Draft, consult.Open, consult.Closed:
+	default:
+		fs.Usage()
+		return errUsage
+	}
+	store, c, err := openConsultation(ctx, *dbPath, pos[0])
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.SetStatus(ctx, c.Slug, status); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%q is now %s (was %s).\n", c.Slug, status, c.Status)
+	return nil
+}
+
 // openConsultation opens the store and loads a consultation by slug.
 func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *consult.Consultation, error) {
 	store, err := sqlite.Open(dbPath)

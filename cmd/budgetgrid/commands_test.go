@@ -95,6 +95,20 @@ func TestConsultationImportAndList(t *testing.T) {
 			t.Fatalf("err %v, out %q", err, out)
 		}
 	})
+	t.Run("status closes and reopens", func(t *testing.T) {
+		if out, _, err := run(t, "consultation", "status", "--db", db, "fenshire-2027", "closed"); err != nil || !strings.Contains(out, "now closed (was open)") {
+			t.Fatalf("close: %v %q", err, out)
+		}
+		if out, _, _ := run(t, "consultation", "list", "--db", db); !strings.Contains(out, "closed") {
+			t.Fatalf("list after close: %q", out)
+		}
+		if _, _, err := run(t, "consultation", "status", "--db", db, "fenshire-2027", "ajar"); !errors.Is(err, errUsage) {
+			t.Fatalf("a bad status: %v", err)
+		}
+		if _, _, err := run(t, "consultation", "status", "--db", db, "fenshire-2027", "open"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("--replace is refused once answered", func(t *testing.T) {
 		sim := filepath.Join(dir, "sim.csv")
 		if _, _, err := run(t, "responses", "simulate", "fenshire-2027", "--db", db, "--n", "5", "--out", sim); err != nil {
@@ -126,7 +140,7 @@ func TestConsultationImportAndList(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--help"}, {"grid", "check", "--help"}, {"consultation", "import", "--help"},
-		{"consultation", "list", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
+		{"consultation", "list", "--help"}, {"consultation", "status", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
 		{"responses", "simulate", "--help"}, {"analyse", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
