@@ -48,13 +48,14 @@ type Store interface {
 	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
 
 	// SetResumeCode stores the hash of a resume code for an in-progress
-	// response, replacing any earlier code for it. ESUBMITTED if the
-	// response is complete; ENOTFOUND if there is none.
-	SetResumeCode(ctx context.Context, responseID string, codeHash []byte) error
+	// response, with the stage (its slug) the resident saved on, replacing
+	// any earlier code for it. ESUBMITTED if the response is complete;
+	// ENOTFOUND if there is none.
+	SetResumeCode(ctx context.Context, responseID string, codeHash []byte, stage string) error
 	// ResponseByResumeCode returns the response a resume code's hash
-	// belongs to. ENOTFOUND if no response has it; a completed response's
-	// code no longer works (ENOTFOUND).
-	ResponseByResumeCode(ctx context.Context, codeHash []byte) (*Response, error)
+	// belongs to and the stage it was saved on. ENOTFOUND if no response
+	// has it; a completed response's code no longer works (ENOTFOUND).
+	ResponseByResumeCode(ctx context.Context, codeHash []byte) (*Response, string, error)
 
 	// Setting returns a stored setting, ENOTFOUND if unset.
 	Setting(ctx context.Context, key string) ([]byte, error)

@@ -43,13 +43,14 @@ func TestSaveAndResumeOnAnotherDevice(t *testing.T) {
 	laptop.get(slug, http.StatusOK)
 	// Typed in lower case with spaces: still recognised.
 	typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
-	if loc := laptop.post(slug+"/resume", url.Values{"code": {typed}}, http.StatusSeeOther); loc != slug+"/unacceptable-levels" {
-		t.Fatalf("resume goes to %q, want the stage after the saved one", loc)
+	if loc := laptop.post(slug+"/resume", url.Values{"code": {typed}}, http.StatusSeeOther); loc != slug+"/current-service" {
+		t.Fatalf("resume goes to %q, want the stage the resident saved on", loc)
 	}
 	cur := laptop.get(slug+"/current-service", http.StatusOK)
 	if !regexp.MustCompile(`id="current-` + keys[0] + `-2"[^>]*checked`).MatchString(cur) {
 		t.Errorf("the answer saved on the phone is not restored")
 	}
+	laptop.post(slug+"/current-service", url.Values{"current." + keys[0]: {"2"}}, http.StatusSeeOther)
 	laptop.post(slug+"/unacceptable-levels", url.Values{}, http.StatusSeeOther)
 	for lot := 1; lot <= 4; lot++ {
 		laptop.get(fmt.Sprintf("%s/lot-%d", slug, lot), http.StatusOK)

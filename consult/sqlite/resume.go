@@ -12,7 +12,7 @@ import (
 
 // SetResumeCode stores a resume code's hash for an in-progress response,
 // replacing the response's earlier code.
-func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []byte) error {
+func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []byte, stage string) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("set resume code: begin: %w", err)
@@ -31,8 +31,8 @@ func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []b
 	if _, err := tx.ExecContext(ctx, `DELETE FROM resume_codes WHERE response_id = ?`, responseID); err != nil {
 		return fmt.Errorf("set resume code: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, response_id, created_at) VALUES (?, ?, ?)`,
-		codeHash, responseID, formatTime(time.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, response_id, stage, created_at) VALUES (?, ?, ?, ?)`,
+		codeHash, responseID, stage, formatTime(time.Now())); err != nil {
 		if isPrimaryKey(err) || isUnique(err, "code_hash") {
 			return consult.Errorf(consult.ECONFLICT, "That resume code is taken; make another.")
 		}
@@ -45,16 +45,21 @@ func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []b
 }
 
 // ResponseByResumeCode returns the in-progress response a resume code's
-// hash belongs to.
-func (db *DB) ResponseByResumeCode(ctx context.Context, codeHash []byte) (*consult.Response, error) {
-	r, err := scanResponse(db.read.QueryRowContext(ctx, `
-		SELECT `+responseColumns+` FROM responses
-		WHERE id = (SELECT response_id FROM resume_codes WHERE code_hash = ?)
-		  AND completed_at IS NULL`, codeHash))
+// hash belongs to, and the stage it was saved on.
+func (db *DB) ResponseByResumeCode(ctx context.Context, codeHash []byte) (*consult.Response, string, error) {
+	var id, stage string
+	err := db.read.QueryRowContext(ctx, `SELECT response_id, stage FROM resume_codes WHERE code_hash = ?`, codeHash).Scan(&id, &stage)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, consult.Errorf(consult.ENOTFOUND, "That resume code is not recognised.")
+		return nil, "", consult.Errorf(consult.ENOTFOUND, "That resume code is not recognised.")
 	} else if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
+		return nil, "", fmt.Errorf("resume: %w", err)
 	}
-	return r, nil
+	r, err := db.Response(ctx, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("resume: %w", err)
+	}
+	if r.Completed() {
+		return nil, "", consult.Errorf(consult.ENOTFOUND, "That resume code is not recognised.")
+	}
+	return r, stage, nil
 }

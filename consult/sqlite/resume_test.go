@@ -15,17 +15,17 @@ func TestResumeCodes(t *testing.T) {
 	other := createResponse(t, db, c)
 
 	code := consult.NewResumeCode()
-	if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code)); err != nil {
+	if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code), "lot-1"); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("the code finds its response", func(t *testing.T) {
-		got, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
-		if err != nil || got.ID != r.ID {
-			t.Fatalf("ResponseByResumeCode = %v, %v; want %s", got, err, r.ID)
+		got, stage, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		if err != nil || got.ID != r.ID || stage != "lot-1" {
+			t.Fatalf("ResponseByResumeCode = %v, %q, %v; want %s at lot-1", got, stage, err, r.ID)
 		}
 	})
 	t.Run("an unknown code is not found", func(t *testing.T) {
-		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(consult.NewResumeCode()))
+		_, _, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(consult.NewResumeCode()))
 		wantCode(t, err, consult.ENOTFOUND)
 	})
 	t.Run("the code is stored only as its hash", func(t *testing.T) {
@@ -39,30 +39,30 @@ func TestResumeCodes(t *testing.T) {
 	})
 	t.Run("saving again replaces the code", func(t *testing.T) {
 		code2 := consult.NewResumeCode()
-		if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code2)); err != nil {
+		if err := db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(code2), "lot-1"); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		_, _, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
 		wantCode(t, err, consult.ENOTFOUND)
-		if got, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code2)); err != nil || got.ID != r.ID {
+		if got, _, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code2)); err != nil || got.ID != r.ID {
 			t.Fatalf("new code: %v, %v", got, err)
 		}
 		code = code2
 	})
 	t.Run("a taken hash is a conflict", func(t *testing.T) {
-		err := db.SetResumeCode(ctx, other.ID, consult.HashResumeCode(code))
+		err := db.SetResumeCode(ctx, other.ID, consult.HashResumeCode(code), "lot-1")
 		wantCode(t, err, consult.ECONFLICT)
 	})
 	t.Run("an unknown response", func(t *testing.T) {
-		wantCode(t, db.SetResumeCode(ctx, "no-such-id", []byte("x")), consult.ENOTFOUND)
+		wantCode(t, db.SetResumeCode(ctx, "no-such-id", []byte("x"), "lot-1"), consult.ENOTFOUND)
 	})
 	t.Run("a submitted response's code stops working", func(t *testing.T) {
 		r.Answers = testAnswers("north")
 		if err := db.CompleteResponse(ctx, r); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
+		_, _, err := db.ResponseByResumeCode(ctx, consult.HashResumeCode(code))
 		wantCode(t, err, consult.ENOTFOUND)
-		wantCode(t, db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(consult.NewResumeCode())), consult.ESUBMITTED)
+		wantCode(t, db.SetResumeCode(ctx, r.ID, consult.HashResumeCode(consult.NewResumeCode()), "lot-1"), consult.ESUBMITTED)
 	})
 }

@@ -34,9 +34,9 @@ func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []cons
 	about := checkSection{Heading: t("check.about")}
 	for _, q := range k.Questions {
 		qt := questionText(k, &q, lang)
-		val := t("about.prefer_not")
-		if v, ok := qt.Options[a.About[q.Key]]; ok {
-			val = v
+		val := t("check.not_answered")
+		if v, answered := a.About[q.Key]; answered {
+			val = or(qt.Options[v], t("about.prefer_not"))
 		}
 		about.Rows = append(about.Rows, checkRow{Key: qt.Text, Value: val, Change: change("about-you"), ChangeWhat: qt.Text})
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -37,15 +38,18 @@ func (s *Server) saveForLater(c echo.Context, j *journey) error {
 	var err error
 	for range 3 { // a clash of 59-bit codes is all but impossible; retry anyway
 		code = consult.NewResumeCode()
-		if err = s.store.SetResumeCode(ctx, j.r.ID, consult.HashResumeCode(code)); consult.ErrorCode(err) != consult.ECONFLICT {
+		if err = s.store.SetResumeCode(ctx, j.r.ID, consult.HashResumeCode(code), j.stage.Slug); consult.ErrorCode(err) != consult.ECONFLICT {
 			break
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.setSessionValue(c, "saved:"+j.k.Slug, code); err != nil {
-		return err
+	sess := s.session(c)
+	sess.Values["saved:"+j.k.Slug] = code
+	sess.Values["savedat:"+j.k.Slug] = j.stage.Slug
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return fmt.Errorf("save session: %w", err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/c/"+j.k.Slug+"/saved")
 }
@@ -61,11 +65,8 @@ func (s *Server) saved(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
 	}
 	d := struct{ Code, Link, Continue string }{Code: code, Link: s.baseURL(c) + "/c/" + k.Slug + "/resume/" + code, Continue: "/c/" + k.Slug}
-	if id := s.responseID(c, k.Slug); id != "" {
-		if r, err := s.store.Response(c.Request().Context(), id); err == nil && !r.Completed() {
-			f := consult.NewFlow(k)
-			d.Continue = stageURL(k, f.Stages[min(r.Reached, f.CheckIndex())])
-		}
+	if at, _ := s.session(c).Values["savedat:"+k.Slug].(string); at != "" {
+		d.Continue = "/c/" + k.Slug + "/" + at
 	}
 	return s.render(c, http.StatusOK, "saved", &view{TitleKey: "saved.title", C: k, D: d})
 }
@@ -117,7 +118,7 @@ func (s *Server) resume(c echo.Context) error {
 	if !ok {
 		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "Enter your resume code in the right format", Code: "resume.format"}})
 	}
-	r, err := s.store.ResponseByResumeCode(c.Request().Context(), consult.HashResumeCode(code))
+	r, stage, err := s.store.ResponseByResumeCode(c.Request().Context(), consult.HashResumeCode(code))
 	if consult.ErrorCode(err) == consult.ENOTFOUND || (err == nil && r.ConsultationID != k.ID) {
 		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "We do not recognise that resume code", Code: "resume.unknown"}})
 	} else if err != nil {
@@ -126,6 +127,10 @@ func (s *Server) resume(c echo.Context) error {
 	if err := s.setSessionValue(c, "r:"+k.Slug, r.ID); err != nil {
 		return err
 	}
+	// Back to the page the resident saved on, else the furthest they may go.
 	f := consult.NewFlow(k)
+	if i := f.Index(stage); f.CanVisit(r, i) {
+		return s.redirectStage(c, k, f, i)
+	}
 	return s.redirectStage(c, k, f, min(r.Reached, f.CheckIndex()))
 }

@@ -58,10 +58,12 @@ func (s *Server) saveStage(c echo.Context) error {
 	}
 	switch j.stage.Kind {
 	case consult.StageAbout:
+		// An explicit "Prefer not to say" is kept as "" so the page can
+		// show it again; an unanswered question is absent.
 		about := map[string]string{}
 		for _, q := range j.k.Questions {
-			if v := form.Get("about." + q.Key); v != "" {
-				about[q.Key] = v
+			if vs, ok := form["about."+q.Key]; ok && len(vs) > 0 {
+				about[q.Key] = vs[0]
 			}
 		}
 		if errs := j.flow.CheckAbout(about); len(errs) > 0 {
@@ -159,13 +161,15 @@ func (s *Server) renderAbout(c echo.Context, j *journey, status int, about map[s
 		Q        consult.Question
 		Text     consult.QuestionText
 		Selected string
+		Answered bool // Selected "" with Answered is "Prefer not to say"
 		Error    string
 	}
 	lang := s.language(c, j.k)
 	byField := fieldErrors(s.cat, lang, j.k, errs)
 	qs := make([]question, len(j.k.Questions))
 	for i, q := range j.k.Questions {
-		qs[i] = question{Q: q, Text: questionText(j.k, &q, lang), Selected: about[q.Key], Error: byField["about-"+q.Key]}
+		sel, answered := about[q.Key]
+		qs[i] = question{Q: q, Text: questionText(j.k, &q, lang), Selected: sel, Answered: answered, Error: byField["about-"+q.Key]}
 	}
 	v := j.base("about.title")
 	v.Errors, v.D = errs, struct{ Questions []question }{qs}
