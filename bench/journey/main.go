@@ -33,6 +33,7 @@ func main() {
 	n := flag.Int("n", 2000, "responses to submit")
 	conc := flag.Int("c", 16, "concurrent clients")
 	lotGets := flag.Int("lot-gets", 5000, "lot page requests to time")
+	lotConc := flag.Int("lot-c", 4, "concurrent lot page requests")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "budgetgrid-bench-")
 	if err != nil {
@@ -90,13 +91,13 @@ func main() {
 	probe := newClient(base, transport)
 	probe.walkTo(keys, 3)
 	lat := make([]time.Duration, *lotGets)
-	parallel(*lotGets, 4, func(i int) {
+	parallel(*lotGets, *lotConc, func(i int) {
 		t := time.Now()
 		probe.get("/lot-3")
 		lat[i] = time.Since(t)
 	})
 	slices.Sort(lat)
-	fmt.Printf("lot page: %d GETs, 4 concurrent: p50 %s, p99 %s, max %s\n", *lotGets,
+	fmt.Printf("lot page: %d GETs, %d concurrent: p50 %s, p99 %s, max %s\n", *lotGets, *lotConc,
 		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
 }
 
