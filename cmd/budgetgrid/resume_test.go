@@ -99,3 +99,35 @@ func TestResumeCodeErrorsAndRateLimit(t *testing.T) {
 		t.Errorf("rate-limited page does not say so")
 	}
 }
+
+// TestResumeCodeStopsWhenClosed: a code does not work while the
+// consultation is closed, and works again if it reopens.
+func TestResumeCodeStopsWhenClosed(t *testing.T) {
+	base, dbPath := startServer(t)
+	const slug = "/c/fenshire-2027"
+	c := newClient(t, base)
+	c.get(slug, http.StatusOK)
+	c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
+	c.get(slug+"/about-you", http.StatusOK)
+	c.post(slug+"/about-you", url.Values{"action": {"save"}}, http.StatusSeeOther)
+	code := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
+
+	other := newClient(t, base)
+	other.get(slug+"/resume", http.StatusOK) // the form, and its CSRF token, while open
+	if _, _, err := run(t, "consultation", "status", "--db", dbPath, "fenshire-2027", "closed"); err != nil {
+		t.Fatal(err)
+	}
+	csrf := other.csrf
+	if page := other.get(slug+"/resume/"+code, http.StatusOK); !strings.Contains(page, "This consultation has closed") {
+		t.Errorf("the resume page of a closed consultation does not say it is closed")
+	}
+	other.csrf = csrf
+	other.post(slug+"/resume", url.Values{"code": {code}}, http.StatusGone)
+
+	if _, _, err := run(t, "consultation", "status", "--db", dbPath, "fenshire-2027", "open"); err != nil {
+		t.Fatal(err)
+	}
+	if loc := other.post(slug+"/resume", url.Values{"code": {code}}, http.StatusSeeOther); loc != slug+"/about-you" {
+		t.Fatalf("after reopening, resume goes to %q", loc)
+	}
+}
