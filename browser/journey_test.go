@@ -234,9 +234,9 @@ func TestJourneyWithJavaScript(t *testing.T) {
 	tb.checkOrigin()
 }
 
-// TestKeyboardOnly goes from the start page through about-you to lot 1 and
-// past it with Tab, Space and Enter alone, checking that every element
-// that takes the focus shows it.
+// TestKeyboardOnly completes the whole journey, from the start page to the
+// confirmation, with Tab, Space and Enter alone, checking that every
+// element that takes the focus shows it and is not hidden.
 func TestKeyboardOnly(t *testing.T) {
 	browser := startBrowser(t)
 	s := startSite(t)
@@ -260,7 +260,7 @@ func TestKeyboardOnly(t *testing.T) {
 	enter("about-you")
 
 	// About you: each question's radios are one Tab stop. Space selects
-	// the focused radio ("Prefer not to say" is chosen until one is).
+	// the focused radio (none is pre-selected).
 	for _, q := range s.C.Questions {
 		n := tb.tabTo(fmt.Sprintf("input[name=%q]", "about."+q.Key), 10)
 		tb.key(" ")
@@ -304,6 +304,25 @@ func TestKeyboardOnly(t *testing.T) {
 		t.Fatalf("Space on Continue at lot 1: status %d", st)
 	}
 	tb.wantPath("lot-2")
+
+	// The rest of the journey: each lot keeps the package it starts from
+	// (additive lots start from the one before), then comments, check
+	// your answers and send, all with Tab and Enter.
+	for lot := 2; lot <= 4; lot++ {
+		next := fmt.Sprintf("lot-%d", lot+1)
+		if lot == 4 {
+			next = "comments"
+		}
+		tb.tabTo(continueButton, 80)
+		enter(next)
+	}
+	tb.tabTo(continueButton, 10)
+	enter("check-answers")
+	tb.tabTo("button.govuk-button:not([value=save])", 200)
+	enter("confirmation")
+	if ref := eval[string](tb, `document.querySelector('.govuk-panel__body strong')?.textContent || ''`); ref == "" {
+		t.Errorf("confirmation shows no reference after a keyboard-only journey")
+	}
 	tb.checkOrigin()
 }
 
