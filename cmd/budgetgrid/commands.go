@@ -141,6 +141,29 @@ func runConsultationStatus(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+func runConsultationExport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags(env, "consultation export", "consultation export SLUG [--out FILE] [--db FILE]\n\nWrites a consultation as canonical JSON with its grid inline: the file that\n\"consultation import\" and \"analyse --grid\" read without any other file.")
+	dbPath := dbFlag(fs, env)
+	out := fs.String("out", "", "file to write (default: standard output)")
+	pos, err := parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	store, c, err := openConsultation(ctx, *dbPath, pos[0])
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	b, err := c.MarshalCanonical()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
 // openConsultation opens the store and loads a consultation by slug.
 func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *consult.Consultation, error) {
 	store, err := sqlite.Open(dbPath)

@@ -95,6 +95,27 @@ func TestConsultationImportAndList(t *testing.T) {
 			t.Fatalf("err %v, out %q", err, out)
 		}
 	})
+	t.Run("export writes canonical JSON that imports back", func(t *testing.T) {
+		first := filepath.Join(dir, "fenshire.json")
+		if _, _, err := run(t, "consultation", "export", "--db", db, "fenshire-2027", "--out", first); err != nil {
+			t.Fatal(err)
+		}
+		other := filepath.Join(dir, "other.db")
+		if _, _, err := run(t, "consultation", "import", "--db", other, first); err != nil {
+			t.Fatal(err)
+		}
+		again, _, err := run(t, "consultation", "export", "--db", other, "fenshire-2027")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(first)
+		if string(b) != again {
+			t.Fatal("export → import → export of the consultation is not byte-identical")
+		}
+		if !strings.Contains(again, `"services"`) || !strings.Contains(again, `"translations"`) {
+			t.Error("the canonical JSON lacks the grid or the translations")
+		}
+	})
 	t.Run("status closes and reopens", func(t *testing.T) {
 		if out, _, err := run(t, "consultation", "status", "--db", db, "fenshire-2027", "closed"); err != nil || !strings.Contains(out, "now closed (was open)") {
 			t.Fatalf("close: %v %q", err, out)
@@ -140,7 +161,7 @@ func TestConsultationImportAndList(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--help"}, {"grid", "check", "--help"}, {"consultation", "import", "--help"},
-		{"consultation", "list", "--help"}, {"consultation", "status", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
+		{"consultation", "list", "--help"}, {"consultation", "status", "--help"}, {"consultation", "export", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
 		{"responses", "simulate", "--help"}, {"analyse", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -54,6 +54,7 @@ Usage:
   budgetgrid consultation import DIR|FILE      load a consultation definition
   budgetgrid consultation list                 list consultations
   budgetgrid consultation status SLUG STATUS   open, close or hide (draft) a consultation
+  budgetgrid consultation export SLUG [--out F] write a consultation as canonical JSON
   budgetgrid responses export SLUG [--out F]   write responses as the wide CSV
   budgetgrid responses import SLUG FILE        load responses from a wide CSV
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
@@ -98,6 +99,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return runConsultationList(ctx, args[2:], env)
 		case "status":
 			return runConsultationStatus(ctx, args[2:], env)
+		case "export":
+			return runConsultationExport(ctx, args[2:], env)
 		}
 	case "responses":
 		switch sub(1) {
