@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/budgetgrid/budgetgrid/consult"
-	"github.com/budgetgrid/budgetgrid/grid"
 	"github.com/budgetgrid/budgetgrid/templates"
 	"github.com/labstack/echo/v4"
 )
@@ -21,7 +20,6 @@ type pages struct{ byName map[string]*template.Template }
 func parsePages(a *assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.url,
-		"money": grid.FormatPence,
 	}
 	names, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {

@@ -111,9 +111,6 @@ func (v *view) CText() consult.ConsultationText { return consultationText(v.C, v
 // TitleOf gives a consultation's title in the page's language.
 func (v *view) TitleOf(c *consult.Consultation) string { return consultationText(c, v.Lang).Title }
 
-// QText gives an about-you question's texts in the page's language.
-func (v *view) QText(q consult.Question) consult.QuestionText { return questionText(v.C, &q, v.Lang) }
-
 func serviceText(s *grid.Service, lang string) grid.ServiceText {
 	t := grid.ServiceText{Name: s.Name, Group: s.Group, Description: s.Description}
 	if tr, ok := s.Translations[lang]; ok {
