@@ -134,13 +134,18 @@ func toString(v any) string {
 	}
 }
 
-// pluralCategory gives the CLDR plural category of whole number n.
+// pluralCategory gives the CLDR plural category of whole number n in
+// lang, for the languages a UK council is likely to offer; any other
+// language counts like English. The browser's Intl.PluralRules gives the
+// same categories, so the live budget bar agrees with the server.
 func pluralCategory(lang string, n int) string {
 	if n < 0 {
 		n = -n
 	}
+	n10, n100 := n%10, n%100
+	between := func(x, lo, hi int) bool { return x >= lo && x <= hi }
 	switch lang {
-	case "cy":
+	case "cy": // Welsh
 		switch n {
 		case 0:
 			return "zero"
@@ -153,13 +158,80 @@ func pluralCategory(lang string, n int) string {
 		case 6:
 			return "many"
 		}
-		return "other"
-	default:
+	case "ga": // Irish
+		switch {
+		case n == 1:
+			return "one"
+		case n == 2:
+			return "two"
+		case between(n, 3, 6):
+			return "few"
+		case between(n, 7, 10):
+			return "many"
+		}
+	case "gd": // Scottish Gaelic
+		switch {
+		case n == 1 || n == 11:
+			return "one"
+		case n == 2 || n == 12:
+			return "two"
+		case between(n, 3, 10) || between(n, 13, 19):
+			return "few"
+		}
+	case "pl": // Polish
+		switch {
+		case n == 1:
+			return "one"
+		case between(n10, 2, 4) && !between(n100, 12, 14):
+			return "few"
+		}
+		return "many"
+	case "ru", "uk": // Russian, Ukrainian
+		switch {
+		case n10 == 1 && n100 != 11:
+			return "one"
+		case between(n10, 2, 4) && !between(n100, 12, 14):
+			return "few"
+		}
+		return "many"
+	case "lt": // Lithuanian
+		switch {
+		case n10 == 1 && !between(n100, 11, 19):
+			return "one"
+		case between(n10, 2, 9) && !between(n100, 11, 19):
+			return "few"
+		}
+	case "ro": // Romanian
+		switch {
+		case n == 1:
+			return "one"
+		case n == 0 || between(n100, 2, 19):
+			return "few"
+		}
+	case "ar": // Arabic
+		switch {
+		case n == 0:
+			return "zero"
+		case n == 1:
+			return "one"
+		case n == 2:
+			return "two"
+		case between(n100, 3, 10):
+			return "few"
+		case between(n100, 11, 99):
+			return "many"
+		}
+	case "fr", "pt", "pa", "bn", "gu", "hi": // one for 0 and 1
+		if n <= 1 {
+			return "one"
+		}
+	case "zh", "ja", "ko", "vi", "th": // no plural forms
+	default: // English and the many languages that count like it
 		if n == 1 {
 			return "one"
 		}
-		return "other"
 	}
+	return "other"
 }
 
 // pluralCategories are the CLDR plural categories, for browser code that
