@@ -1,6 +1,8 @@
 package consult
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -50,22 +52,70 @@ type Answers struct {
 // Completed reports whether the response has been submitted.
 func (r *Response) Completed() bool { return !r.CompletedAt.IsZero() }
 
-// Record turns a completed response into the wide CSV record.
+// Record turns a completed response into the wide CSV record. The stages
+// the consultation does not ask stay nil; when it asks for unacceptable
+// levels, marking none is an answer (empty lists, not nil).
 func (r *Response) Record(c *Consultation) grid.Record {
-	n := len(c.Grid.Services)
 	rec := grid.Record{
-		ResponseID:   r.ID,
-		Channel:      r.Channel,
-		CompletedAt:  r.CompletedAt.UTC().Truncate(time.Second),
-		About:        r.Answers.About,
-		Current:      r.Answers.Current,
-		Unacceptable: r.Answers.Unacceptable,
-		Lots:         r.Answers.Lots,
+		ResponseID:  r.ID,
+		Channel:     r.Channel,
+		CompletedAt: r.CompletedAt.UTC().Truncate(time.Second),
+		About:       r.Answers.About,
+		Lots:        r.Answers.Lots,
 	}
-	if rec.Unacceptable == nil {
-		rec.Unacceptable = make([][]int, n)
+	if c.AskCurrent {
+		rec.Current = r.Answers.Current
+	}
+	if c.AskUnacceptable {
+		rec.Unacceptable = r.Answers.Unacceptable
+		if rec.Unacceptable == nil {
+			rec.Unacceptable = make([][]int, len(c.Grid.Services))
+		}
 	}
 	return rec
+}
+
+// NormalizeRecord makes a record read from a file say what the
+// consultation asks as a stored response's Record would: when it asks for
+// unacceptable levels, a file where nobody marked any still answers the
+// stage (empty lists, not nil).
+func (c *Consultation) NormalizeRecord(rec *grid.Record) {
+	if c.AskUnacceptable && rec.Unacceptable == nil {
+		rec.Unacceptable = make([][]int, len(c.Grid.Services))
+	}
+}
+
+// SameRecord reports whether two responses carry the same wide CSV record:
+// channel, completion time to the second, about-you answers (an explicit
+// "prefer not to say" is no answer there), believed current levels,
+// unacceptable levels and lots. Comments and progress are not part of it,
+// so a response exported and imported again is the same record.
+func SameRecord(a, b *Response) bool {
+	if a.Channel != b.Channel || !a.CompletedAt.Truncate(time.Second).Equal(b.CompletedAt.Truncate(time.Second)) {
+		return false
+	}
+	nonEmpty := func(m map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			if v != "" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	if !maps.Equal(nonEmpty(a.Answers.About), nonEmpty(b.Answers.About)) {
+		return false
+	}
+	zero := func(l []int) bool { return !slices.ContainsFunc(l, func(x int) bool { return x != 0 }) }
+	if !(zero(a.Answers.Current) && zero(b.Answers.Current)) && !slices.Equal(a.Answers.Current, b.Answers.Current) {
+		return false
+	}
+	empty := func(u [][]int) bool { return !slices.ContainsFunc(u, func(x []int) bool { return len(x) > 0 }) }
+	if !(empty(a.Answers.Unacceptable) && empty(b.Answers.Unacceptable)) &&
+		!slices.EqualFunc(a.Answers.Unacceptable, b.Answers.Unacceptable, slices.Equal[[]int]) {
+		return false
+	}
+	return slices.EqualFunc(a.Answers.Lots, b.Answers.Lots, slices.Equal[grid.Package])
 }
 
 // FromRecord builds a completed response from a wide CSV record.
@@ -96,6 +146,7 @@ func FromRecord(c *Consultation, rec grid.Record) *Response {
 		Channel:        rec.Channel,
 		Reached:        len(NewFlow(c).Stages),
 		Answers:        a,
-		CompletedAt:    rec.CompletedAt,
+		// The wide CSV carries whole seconds.
+		CompletedAt: rec.CompletedAt.UTC().Truncate(time.Second),
 	}
 }

@@ -39,11 +39,13 @@ type Store interface {
 	// CountResponses counts a consultation's responses: all and completed.
 	CountResponses(ctx context.Context, consultationID int64) (all, completed int, err error)
 	// EachCompleted calls fn for every completed response of a
-	// consultation, ordered by completion time then id, streaming.
+	// consultation, ordered by completion time to the second (as the wide
+	// CSV carries it) then id, streaming, so that an export of imported
+	// responses comes out in the same order.
 	EachCompleted(ctx context.Context, consultationID int64, fn func(*Response) error) error
 	// ImportResponses stores completed responses all or nothing. A
-	// response whose id exists with identical answers is skipped; with
-	// different answers it is an ECONFLICT naming the id. It returns how
+	// response whose id exists with the same wide CSV record (SameRecord)
+	// is skipped; with a different one it is an ECONFLICT naming the id. It returns how
 	// many were added.
 	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
 

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,4 +137,49 @@ func TestAnalyse(t *testing.T) {
 			t.Fatalf("err %v, stderr %q", err, stderr)
 		}
 	})
+}
+
+// TestAnalyseDatabaseAndFilesAgree: the analysis of a consultation from
+// the database equals the analysis of its exported files, whether or not
+// it asks the optional stages.
+func TestAnalyseDatabaseAndFilesAgree(t *testing.T) {
+	for _, asks := range []bool{true, false} {
+		t.Run(fmt.Sprintf("optional stages asked: %v", asks), func(t *testing.T) {
+			dir := t.TempDir()
+			def := writeDemo(t, dir)
+			if !asks {
+				p := filepath.Join(def, "consultation.json")
+				b, _ := os.ReadFile(p)
+				b = bytes.Replace(b, []byte(`"ask_current": true`), []byte(`"ask_current": false`), 1)
+				b = bytes.Replace(b, []byte(`"ask_unacceptable": true`), []byte(`"ask_unacceptable": false`), 1)
+				os.WriteFile(p, b, 0o644)
+			}
+			db := filepath.Join(dir, "t.db")
+			sim, exported, js := filepath.Join(dir, "sim.csv"), filepath.Join(dir, "export.csv"), filepath.Join(dir, "c.json")
+			for _, args := range [][]string{
+				{"consultation", "import", "--db", db, def},
+				{"responses", "simulate", "fenshire-2027", "--db", db, "--n", "200", "--out", sim},
+				{"responses", "import", "fenshire-2027", sim, "--db", db},
+				{"responses", "export", "fenshire-2027", "--db", db, "--out", exported},
+				{"consultation", "export", "fenshire-2027", "--db", db, "--out", js},
+				{"analyse", "fenshire-2027", "--db", db, "--out", filepath.Join(dir, "from-db")},
+				{"analyse", "--grid", js, "--responses", exported, "--out", filepath.Join(dir, "from-files")},
+			} {
+				if _, stderr, err := run(t, args...); err != nil {
+					t.Fatalf("%v: %v %s", args, err, stderr)
+				}
+			}
+			for _, table := range []string{"shares.csv", "priorities.csv", "optimum.csv", "service_lots.csv", "weights.csv", "method.csv"} {
+				a, _ := os.ReadFile(filepath.Join(dir, "from-db", table))
+				b, _ := os.ReadFile(filepath.Join(dir, "from-files", table))
+				if len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("%s differs between the database and the files", table)
+				}
+			}
+			shares, _ := os.ReadFile(filepath.Join(dir, "from-db", "shares.csv"))
+			if got := bytes.Contains(shares, []byte(",unacceptable,")); got != asks {
+				t.Errorf("shares has an unacceptable stage: %v, want %v", got, asks)
+			}
+		})
+	}
 }

@@ -91,6 +91,7 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 			errs = append(errs, grid.SheetError{File: name, Row: wr.Line(), Column: fe.Field, Msg: fe.Msg})
 		}
 		if len(errs) == 0 {
+			c.NormalizeRecord(&rec)
 			recs = append(recs, rec)
 		}
 	}

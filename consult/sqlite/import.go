@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 )
@@ -93,8 +92,7 @@ func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*c
 		if err != nil {
 			return 0, fmt.Errorf("import response %s: look up existing: %w", r.ID, err)
 		}
-		if storedConsultation != consultationID || channel != r.Channel || storedAnswer != answers[i] ||
-			!completedAtEqual(completedAt, r.CompletedAt) {
+		if storedConsultation != consultationID || !completedAt.Valid || !sameRecord(channel, storedAnswer, completedAt.String, r) {
 			return 0, consult.Errorf(consult.ECONFLICT,
 				"The response %s is stored already with different answers; nothing was imported.", r.ID)
 		}
@@ -138,7 +136,17 @@ func (db *DB) insertImported(ctx context.Context, insert *sql.Stmt, r *consult.R
 	}
 }
 
-// completedAtEqual reports whether two completion times are equal as stored.
-func completedAtEqual(stored sql.NullString, t time.Time) bool {
-	return stored.Valid && !t.IsZero() && stored.String == formatTime(t)
+// sameRecord reports whether a stored response carries the same wide CSV
+// record as r: what an export wrote is what a re-import must match.
+func sameRecord(channel, answers, completedAt string, r *consult.Response) bool {
+	stored := &consult.Response{Channel: channel}
+	if err := json.Unmarshal([]byte(answers), &stored.Answers); err != nil {
+		return false
+	}
+	t, err := parseTime(completedAt)
+	if err != nil {
+		return false
+	}
+	stored.CompletedAt = t
+	return consult.SameRecord(stored, r)
 }

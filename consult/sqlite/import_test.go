@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
 	"github.com/google/uuid"
 )
 
@@ -90,9 +91,11 @@ func TestImportResponses(t *testing.T) {
 		name   string
 		change func(r *consult.Response)
 	}{
-		{"different answers", func(r *consult.Response) { r.Answers.Comments = "changed" }},
+		{"different lots", func(r *consult.Response) { r.Answers.Lots = []grid.Package{{1, 1, 1}, {2, 2, 2}, {3, 2, 2}} }},
+		{"different about-you answer", func(r *consult.Response) { r.Answers.About = map[string]string{"area": "elsewhere"} }},
+		{"different current level", func(r *consult.Response) { r.Answers.Current = []int{1, 0, 2} }},
 		{"different channel", func(r *consult.Response) { r.Channel = consult.ChannelPaper }},
-		{"different completion time", func(r *consult.Response) { r.CompletedAt = r.CompletedAt.Add(time.Nanosecond) }},
+		{"different completion time", func(r *consult.Response) { r.CompletedAt = r.CompletedAt.Add(time.Second) }},
 	}
 	for _, tt := range tests {
 		t.Run("conflict: "+tt.name, func(t *testing.T) {
@@ -121,10 +124,22 @@ func TestImportResponses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("what the wide CSV does not carry is no conflict", func(t *testing.T) {
+		// An online response holds comments, an explicit "prefer not to
+		// say", unanswered current levels and a nanosecond completion
+		// time; its export re-imports as the same record.
+		same := clone(original[20:21])
+		same[0].Answers.Comments = "not in the CSV"
+		same[0].Answers.About["age_band"] = ""
+		same[0].CompletedAt = same[0].CompletedAt.Add(999 * time.Millisecond)
+		if added, err := db.ImportResponses(ctx, c.ID, same); err != nil || added != 0 {
+			t.Fatalf("ImportResponses = %d, %v; want 0, nil", added, err)
+		}
+	})
 	t.Run("conflict within one batch", func(t *testing.T) {
 		rs := importBatch(c, 2)
 		dup := *rs[0]
-		dup.Answers.Comments = "second copy differs"
+		dup.Answers.Lots = []grid.Package{{1, 1, 1}, {1, 1, 1}, {1, 1, 1}}
 		_, err := db.ImportResponses(ctx, c.ID, append(rs, &dup))
 		wantCode(t, err, consult.ECONFLICT)
 	})

@@ -155,7 +155,7 @@ func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*
 		SELECT `+responseColumns+`
 		FROM responses
 		WHERE consultation_id = ? AND completed_at IS NOT NULL
-		ORDER BY completed_at, id`, consultationID)
+		ORDER BY substr(completed_at, 1, 19), id`, consultationID)
 	if err != nil {
 		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 	}
