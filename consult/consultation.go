@@ -173,7 +173,7 @@ func (c *Consultation) Validate() error {
 		add("title is required")
 	}
 	switch c.Status {
-	case Draft, Open, Closed:
+	case "", Draft, Open, Closed:
 	default:
 		add("status %q must be draft, open or closed", c.Status)
 	}

@@ -23,10 +23,9 @@ func ParseDefinition(name string, data []byte, readFile func(name string) ([]byt
 	if err := dec.Decode(&raw); err != nil {
 		return nil, Errorf(EINVALID, "%s: %v", name, err)
 	}
+	// A status left out stays empty: a new consultation starts as a draft
+	// and a replaced one keeps the status it has.
 	c := raw.Consultation
-	if c.Status == "" {
-		c.Status = Open
-	}
 	var sheet string
 	switch {
 	case len(raw.Grid) == 0 || string(raw.Grid) == "null":

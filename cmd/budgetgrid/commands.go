@@ -66,13 +66,19 @@ func runConsultationImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
+	create := func() error {
+		if c.Status == "" {
+			c.Status = consult.Draft
+		}
+		return store.CreateConsultation(ctx, c)
+	}
 	if *replace {
 		err = store.ReplaceConsultation(ctx, c)
 		if consult.ErrorCode(err) == consult.ENOTFOUND {
-			err = store.CreateConsultation(ctx, c)
+			err = create()
 		}
 	} else {
-		err = store.CreateConsultation(ctx, c)
+		err = create()
 	}
 	if code := consult.ErrorCode(err); code == consult.ECONFLICT {
 		msg := consult.ErrorMessage(err)
@@ -84,7 +90,13 @@ func runConsultationImport(ctx context.Context, args []string, env Env) error {
 	} else if err != nil {
 		return err
 	}
+	if stored, err := store.Consultation(ctx, c.Slug); err == nil {
+		c.Status = stored.Status
+	}
 	fmt.Fprintf(env.Stdout, "Imported %q (%s): %d services, %d lots, status %s.\n", c.Slug, c.Title, len(c.Grid.Services), len(c.Plan().Budgets), c.Status)
+	if c.Status == consult.Draft {
+		fmt.Fprintf(env.Stdout, "It is a draft, hidden from residents: open it with \"budgetgrid consultation status %s open\".\n", c.Slug)
+	}
 	return nil
 }
 

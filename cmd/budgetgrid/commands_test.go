@@ -116,6 +116,26 @@ func TestConsultationImportAndList(t *testing.T) {
 			t.Error("the canonical JSON lacks the grid or the translations")
 		}
 	})
+	t.Run("a definition without a status starts as a draft and keeps its status on replace", func(t *testing.T) {
+		d := filepath.Join(dir, "nostatus")
+		os.MkdirAll(d, 0o755)
+		b, _ := os.ReadFile(filepath.Join(def, "consultation.json"))
+		b = bytes.Replace(b, []byte(`"status": "open",`), nil, 1)
+		b = bytes.Replace(b, []byte(`"slug": "fenshire-2027"`), []byte(`"slug": "drafty"`), 1)
+		os.WriteFile(filepath.Join(d, "consultation.json"), b, 0o644)
+		g, _ := os.ReadFile(filepath.Join(def, "grid.csv"))
+		os.WriteFile(filepath.Join(d, "grid.csv"), g, 0o644)
+		out, _, err := run(t, "consultation", "import", "--db", db, d)
+		if err != nil || !strings.Contains(out, "status draft") || !strings.Contains(out, "consultation status drafty open") {
+			t.Fatalf("import without status: %v %q", err, out)
+		}
+		if _, _, err := run(t, "consultation", "status", "--db", db, "drafty", "closed"); err != nil {
+			t.Fatal(err)
+		}
+		if out, _, err := run(t, "consultation", "import", "--replace", "--db", db, d); err != nil || !strings.Contains(out, "status closed") {
+			t.Fatalf("replace reopened a closed consultation: %v %q", err, out)
+		}
+	})
 	t.Run("status closes and reopens", func(t *testing.T) {
 		if out, _, err := run(t, "consultation", "status", "--db", db, "fenshire-2027", "closed"); err != nil || !strings.Contains(out, "now closed (was open)") {
 			t.Fatalf("close: %v %q", err, out)
