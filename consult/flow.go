@@ -101,13 +101,27 @@ func (f *Flow) Answered(r *Response, i int) {
 }
 
 // Floor is the lowest level a resident may choose for each service at lot
-// number lot: with additive lots, the package of the lot before; else nil
-// (any level).
+// number lot: with additive lots, the highest level chosen for it at any
+// earlier lot (the lot before, when every lot keeps the rule; higher when
+// a change to an earlier lot left a later one below it); else nil (any
+// level).
 func (f *Flow) Floor(r *Response, lot int) grid.Package {
 	if !f.Plan.Additive || lot < 2 || len(r.Answers.Lots) < lot-1 {
 		return nil
 	}
-	return r.Answers.Lots[lot-2]
+	var floor grid.Package
+	for _, p := range r.Answers.Lots[:lot-1] {
+		if len(p) != len(f.C.Grid.Services) {
+			continue
+		}
+		if floor == nil {
+			floor = append(grid.Package(nil), p...)
+		}
+		for i, l := range p {
+			floor[i] = max(floor[i], l)
+		}
+	}
+	return floor
 }
 
 // LotPackage is the package a lot page shows: the resident's answer if
@@ -200,7 +214,7 @@ func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 				fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
 			} else {
 				floor := f.Floor(r, lot)[i]
-				fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at the lot before", s.Name, s.Levels[floor-1].Label)
+				fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at an earlier lot", s.Name, s.Levels[floor-1].Label)
 				fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", floor}
 			}
 		} else {
