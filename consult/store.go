@@ -50,8 +50,8 @@ type Store interface {
 	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
 
 	// SetResumeCode stores the hash of a resume code for an in-progress
-	// response, with the stage (its slug) the resident saved on, replacing
-	// any earlier code for it. ESUBMITTED if the response is complete;
+	// response, with the stage (its slug) the resident saved on. Codes
+	// given before keep working. ESUBMITTED if the response is complete;
 	// ENOTFOUND if there is none.
 	SetResumeCode(ctx context.Context, responseID string, codeHash []byte, stage string) error
 	// ResponseByResumeCode returns the response a resume code's hash

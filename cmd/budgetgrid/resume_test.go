@@ -131,3 +131,29 @@ func TestResumeCodeStopsWhenClosed(t *testing.T) {
 		t.Fatalf("after reopening, resume goes to %q", loc)
 	}
 }
+
+// TestEarlierResumeCodesKeepWorking: saving twice gives two codes; the
+// first, perhaps written on paper, still works, and each opens the page it
+// was saved on.
+func TestEarlierResumeCodesKeepWorking(t *testing.T) {
+	base, _ := startServer(t)
+	const slug = "/c/fenshire-2027"
+	c := newClient(t, base)
+	c.get(slug, http.StatusOK)
+	c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
+	c.get(slug+"/about-you", http.StatusOK)
+	c.post(slug+"/about-you", url.Values{"action": {"save"}}, http.StatusSeeOther)
+	first := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
+	c.post(slug+"/current-service", url.Values{"action": {"save"}}, http.StatusSeeOther)
+	second := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
+	if first == second {
+		t.Fatal("saving again gave the same code")
+	}
+	for code, stage := range map[string]string{first: "/about-you", second: "/current-service"} {
+		other := newClient(t, base)
+		other.get(slug+"/resume", http.StatusOK)
+		if loc := other.post(slug+"/resume", url.Values{"code": {code}}, http.StatusSeeOther); loc != slug+stage {
+			t.Errorf("code %s opens %q, want %s", code, loc, slug+stage)
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // SetResumeCode stores a resume code's hash for an in-progress response,
-// replacing the response's earlier code.
+// beside any codes it was given before.
 func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []byte, stage string) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -27,9 +27,6 @@ func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []b
 	}
 	if completed.Valid {
 		return consult.Errorf(consult.ESUBMITTED, "You have already sent your answers.")
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM resume_codes WHERE response_id = ?`, responseID); err != nil {
-		return fmt.Errorf("set resume code: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, response_id, stage, created_at) VALUES (?, ?, ?, ?)`,
 		codeHash, responseID, stage, formatTime(time.Now())); err != nil {
