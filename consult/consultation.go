@@ -182,6 +182,9 @@ func (c *Consultation) Validate() error {
 		if !keyPattern.MatchString(q.Key) {
 			add("question %d: key %q must be lower-case letters, digits or _", i+1, q.Key)
 		}
+		if msg := grid.CheckQuestionKey(q.Key); msg != "" {
+			add("question %d: %s", i+1, msg)
+		}
 		if seen[q.Key] {
 			add("question %d: key %q is used twice", i+1, q.Key)
 		}

@@ -222,6 +222,7 @@ func TestValidate(t *testing.T) {
 		{"no title", func(c *consult.Consultation) { c.Title = "" }, []string{"title is required"}},
 		{"both lot forms", func(c *consult.Consultation) { c.Lots.Percent = []int{100} }, []string{"either in points or in percent"}},
 		{"shrinking additive lots", func(c *consult.Consultation) { c.Lots.Points = []int{70, 60} }, []string{"additive lots cannot shrink"}},
+		{"a question key that is a fixed CSV column", func(c *consult.Consultation) { c.Questions[0].Key = "channel" }, []string{`"channel" is the name of a fixed column`}},
 		{"a question with one option", func(c *consult.Consultation) { c.Questions[0].Options = c.Questions[0].Options[:1] }, []string{"at least 2 options"}},
 		{"a missing Welsh title and option", func(c *consult.Consultation) {
 			tr := c.Translations["cy"]

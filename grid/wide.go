@@ -34,8 +34,9 @@ func WideHeader(g *Grid, layout WideLayout) []string {
 	return h
 }
 
-// checkQuestionKey explains why key cannot name an about-you column, or is "".
-func checkQuestionKey(key string) string {
+// CheckQuestionKey explains why key cannot name an about-you column of
+// the wide CSV (a fixed column's name, a dot, a line break), or is "".
+func CheckQuestionKey(key string) string {
 	switch {
 	case key == "":
 		return "an about-you question key is empty"
@@ -64,7 +65,7 @@ func NewWideWriter(w io.Writer, g *Grid, layout WideLayout) (*WideWriter, error)
 	}
 	seen := map[string]bool{}
 	for _, q := range layout.Questions {
-		if msg := checkQuestionKey(q); msg != "" {
+		if msg := CheckQuestionKey(q); msg != "" {
 			return nil, fmt.Errorf("wide CSV: %s", msg)
 		}
 		if seen[q] {

@@ -126,7 +126,7 @@ func NewWideReader(name string, r io.Reader, g *Grid) (*WideReader, error) {
 	i := 3
 	seen := map[string]bool{}
 	for ; i < len(h) && !strings.HasPrefix(h[i], "current."); i++ {
-		if msg := checkQuestionKey(h[i]); msg != "" {
+		if msg := CheckQuestionKey(h[i]); msg != "" {
 			return fail(h[i], "column %d: %s", i+1, msg)
 		}
 		if seen[h[i]] {

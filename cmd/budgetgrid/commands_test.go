@@ -195,3 +195,15 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("unknown command: %v %q", err, stderr)
 	}
 }
+
+func TestEnvBool(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "false": false, "FALSE": false, "1": true, "true": true} {
+		got, err := envBool(Env{Getenv: func(string) string { return v }}, "X")
+		if err != nil || got != want {
+			t.Errorf("envBool(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	if _, err := envBool(Env{Getenv: func(string) string { return "yes please" }}, "X"); err == nil {
+		t.Error(`envBool("yes please") is not an error`)
+	}
+}

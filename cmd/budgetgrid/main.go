@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 )
 
@@ -187,6 +188,21 @@ func envOr(env Env, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a true/false environment variable ("1", "true", "0",
+// "false"…); unset is false, anything else an error, so that "false"
+// never means true.
+func envBool(env Env, key string) (bool, error) {
+	v := env.Getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: give true or false", key, v)
+	}
+	return b, nil
 }
 
 // dbFlag adds the --db flag every store command shares.

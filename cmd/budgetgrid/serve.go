@@ -20,8 +20,16 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	addr := fs.String("addr", envOr(env, "BUDGETGRID_ADDR", "localhost:8080"), "address to listen on (env BUDGETGRID_ADDR)")
 	dbPath := dbFlag(fs, env)
 	baseURL := fs.String("base-url", envOr(env, "BUDGETGRID_BASE_URL", ""), "public URL, e.g. https://consult.example.gov.uk; https makes cookies Secure (env BUDGETGRID_BASE_URL)")
-	trustProxy := fs.Bool("trust-proxy", envOr(env, "BUDGETGRID_TRUST_PROXY", "") != "", "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it) (env BUDGETGRID_TRUST_PROXY)")
-	noDemo := fs.Bool("no-demo", envOr(env, "BUDGETGRID_NO_DEMO", "") != "", "do not load the Fenshire demo into an empty database (env BUDGETGRID_NO_DEMO)")
+	trustDefault, err := envBool(env, "BUDGETGRID_TRUST_PROXY")
+	if err != nil {
+		return err
+	}
+	noDemoDefault, err := envBool(env, "BUDGETGRID_NO_DEMO")
+	if err != nil {
+		return err
+	}
+	trustProxy := fs.Bool("trust-proxy", trustDefault, "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it) (env BUDGETGRID_TRUST_PROXY)")
+	noDemo := fs.Bool("no-demo", noDemoDefault, "do not load the Fenshire demo into an empty database (env BUDGETGRID_NO_DEMO)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
