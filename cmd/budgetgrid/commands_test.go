@@ -182,7 +182,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--help"}, {"grid", "check", "--help"}, {"consultation", "import", "--help"},
 		{"consultation", "list", "--help"}, {"consultation", "status", "--help"}, {"consultation", "export", "--help"}, {"responses", "export", "--help"}, {"responses", "import", "--help"},
-		{"responses", "simulate", "--help"}, {"analyse", "--help"},
+		{"responses", "simulate", "--help"}, {"responses", "comments", "--help"}, {"analyse", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			_, stderr, err := run(t, args...)

@@ -59,6 +59,7 @@ Usage:
   budgetgrid responses export SLUG [--out F]   write responses as the wide CSV
   budgetgrid responses import SLUG FILE        load responses from a wide CSV
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
+  budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
 
 Run "budgetgrid COMMAND --help" for a command's flags.
@@ -111,6 +112,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return runResponsesImport(ctx, args[2:], env)
 		case "simulate":
 			return runResponsesSimulate(ctx, args[2:], env)
+		case "comments":
+			return runResponsesComments(ctx, args[2:], env)
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -156,5 +157,43 @@ func TestOnlineResponsesRoundTrip(t *testing.T) {
 	b, _ := os.ReadFile(second)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("export → import → export differs:\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestResponsesComments(t *testing.T) {
+	base, db := startServer(t)
+	keys := fenshireServiceKeys(t, db)
+	const slug = "/c/fenshire-2027"
+	for _, comment := range []string{"Keep the libraries open.\r\nPlease.", "=HYPERLINK(\"x\")", ""} {
+		c := newClient(t, base)
+		c.get(slug, http.StatusOK)
+		c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
+		for _, st := range []string{"about-you", "current-service", "unacceptable-levels"} {
+			c.post(slug+"/"+st, url.Values{}, http.StatusSeeOther)
+		}
+		for lot := 1; lot <= 4; lot++ {
+			c.post(fmt.Sprintf("%s/lot-%d", slug, lot), lotForm(keys, nil), http.StatusSeeOther)
+		}
+		c.post(slug+"/comments", url.Values{"comments": {comment}}, http.StatusSeeOther)
+		c.get(slug+"/check-answers", http.StatusOK)
+		c.post(slug+"/check-answers", url.Values{}, http.StatusSeeOther)
+	}
+	out, _, err := run(t, "responses", "comments", "fenshire-2027", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "response_id,reference,channel,completed_at,comments" {
+		t.Fatalf("rows %q, want the header and the 2 responses with comments", rows)
+	}
+	got := map[string]bool{rows[1][4]: true, rows[2][4]: true}
+	if !got["Keep the libraries open.\nPlease."] || !got[`'=HYPERLINK("x")`] {
+		t.Errorf("comments %v", got)
+	}
+	if len(rows[1][1]) != 9 || rows[1][2] != "online" {
+		t.Errorf("row %q lacks a reference or channel", rows[1])
 	}
 }
