@@ -2,12 +2,17 @@ package consult
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/budgetgrid/budgetgrid/grid"
 )
+
+// channelPattern is what a channel may be: a short key, never free text
+// (which a spreadsheet could take for a formula).
+var channelPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // MaxComments is the most characters a resident's comments may hold.
 const MaxComments = 2000
@@ -282,6 +287,9 @@ func (f *Flow) ReadyToSubmit(r *Response) error {
 // rules. It returns the messages, each naming the wide CSV column.
 func (f *Flow) CheckRecord(rec grid.Record) []FieldError {
 	var errs []FieldError
+	if !channelPattern.MatchString(rec.Channel) {
+		errs = append(errs, FieldError{Field: "channel", Msg: fmt.Sprintf("%q must be a short key of lower-case letters, digits, _ or -, such as online, interview or paper", rec.Channel)})
+	}
 	for _, q := range f.C.Questions {
 		if v := rec.About[q.Key]; v != "" && !q.HasOption(v) {
 			errs = append(errs, FieldError{Field: q.Key, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})

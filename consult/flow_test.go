@@ -201,6 +201,21 @@ func TestFlowAnswers(t *testing.T) {
 	})
 }
 
+func TestCheckRecordChannel(t *testing.T) {
+	c := fenshire(t)
+	f := consult.NewFlow(c)
+	rec := grid.Record{Channel: "paper", Lots: []grid.Package{c.Grid.BasePackage(), c.Grid.BasePackage(), c.Grid.BasePackage(), c.Grid.BasePackage()}}
+	if errs := f.CheckRecord(rec); len(errs) != 0 {
+		t.Fatalf("a valid record: %+v", errs)
+	}
+	for _, ch := range []string{"", "=HYPERLINK(1)", "Paper", "face to face"} {
+		rec.Channel = ch
+		if errs := f.CheckRecord(rec); len(errs) != 1 || errs[0].Field != "channel" {
+			t.Errorf("channel %q: %+v", ch, errs)
+		}
+	}
+}
+
 func TestPlanPercent(t *testing.T) {
 	c := fenshire(t)
 	c.Lots = consult.LotSpec{Percent: []int{80, 90, 100, 110}}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 	"unicode/utf8"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -18,13 +19,26 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var d struct{ Open, Closed []*consult.Consultation }
+	type closed struct {
+		*consult.Consultation
+		// ClosedAt is when it closed by its closing date; zero when it
+		// was closed by hand before that date.
+		ClosedAt time.Time
+	}
+	var d struct {
+		Open   []*consult.Consultation
+		Closed []closed
+	}
 	now := s.now()
 	for _, k := range all {
 		switch {
 		case k.Status == consult.Draft:
 		case k.IsClosed(now):
-			d.Closed = append(d.Closed, k)
+			cl := closed{Consultation: k}
+			if !k.ClosesAt.IsZero() && !k.ClosesAt.After(now) {
+				cl.ClosedAt = k.ClosesAt
+			}
+			d.Closed = append(d.Closed, cl)
 		default:
 			d.Open = append(d.Open, k)
 		}

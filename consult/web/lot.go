@@ -126,8 +126,8 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 	floor := j.flow.Floor(j.r, lot)
 	d.Floor = floor != nil
 	d.Spent, _ = g.Cost(p)
-	d.Left = d.Budget - d.Spent
-	d.Over = max(-d.Left, 0)
+	d.Left = max(d.Budget-d.Spent, 0)
+	d.Over = max(d.Spent-d.Budget, 0)
 	d.SpentMoney = grid.FormatPence(k.Money.Pence(d.Spent))
 	d.SpentAbove = max(d.Spent-d.Now, 0)
 	d.SpentTax = k.Money.BandDPence(d.SpentAbove)

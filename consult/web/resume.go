@@ -11,23 +11,30 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// resumeLimiter limits resume-code attempts per client address: 10 at
-// once, then one every 6 seconds. With 59 random bits per code, guessing
-// is hopeless; the limit also keeps the attempts from loading the store.
-func (s *Server) resumeLimiter() echo.MiddlewareFunc {
+// limiter limits POSTs per client address: burst at once, then one every
+// interval; over the limit the resident sees a page saying so (body is a
+// catalogue key).
+func (s *Server) limiter(every time.Duration, burst int, body string) echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Every(6 * time.Second), Burst: 10, ExpiresIn: 30 * time.Minute,
+			Rate: rate.Every(every), Burst: burst, ExpiresIn: 30 * time.Minute,
 		}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
-				Heading: "msg.ratelimit.heading", Paragraphs: []string{"msg.ratelimit.body"},
+				Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
 			}})
 		},
 		ErrorHandler: func(c echo.Context, err error) error { return err },
 	})
+}
+
+// resumeLimiter limits resume-code attempts: 10 at once, then one every 6
+// seconds. With 59 random bits per code, guessing is hopeless; the limit
+// also keeps the attempts from loading the store.
+func (s *Server) resumeLimiter() echo.MiddlewareFunc {
+	return s.limiter(6*time.Second, 10, "msg.ratelimit.body")
 }
 
 // saveForLater gives the resident a resume code for their response and

@@ -109,7 +109,7 @@ func (s *Server) routes() {
 		s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	e.Use(middleware.BodyLimit(MaxBody))
 	// Pages are compressed on the fly; static files are compressed once at
 	// start by the asset server.
@@ -171,7 +171,7 @@ func (headOnly) Write(b []byte) (int, error) { return len(b), nil }
 
 // securityHeaders sets a strict CSP (no inline script, nothing from other
 // origins) and the usual hardening headers on every response.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
@@ -180,7 +180,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if c.Scheme() == "https" {
+		if s.secure { // from the configured base URL, not a client's header
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		return next(c)

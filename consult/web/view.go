@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	_ "time/tzdata" // closing times are shown in UK time on any machine
 
 	"github.com/budgetgrid/budgetgrid/consult"
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -53,6 +56,38 @@ func (v *view) Points(n int) string { return v.cat.N(v.Lang, "points", n) }
 // Date formats a date as "2 January 2027" in the page's language.
 func (v *view) Date(t time.Time) string {
 	return strconv.Itoa(t.Day()) + " " + v.T("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+}
+
+// ukTime is the time zone closing times are shown in.
+var ukTime = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// Deadline says when a consultation closes, in UK time and the GOV.UK
+// style: "11:59pm on 31 January 2027", "5pm on 3 March 2027". A closing
+// time of exactly midnight is the end of the day before.
+func (v *view) Deadline(t time.Time) string {
+	t = t.In(ukTime)
+	if t.Hour() == 0 && t.Minute() == 0 {
+		t = t.Add(-time.Minute)
+	}
+	h, suffix := t.Hour(), v.T("time.am")
+	if h >= 12 {
+		suffix = v.T("time.pm")
+	}
+	clock := ""
+	switch {
+	case h == 12 && t.Minute() == 0:
+		clock = v.T("time.midday")
+	case t.Minute() == 0:
+		clock = strconv.Itoa((h+11)%12+1) + suffix
+	default:
+		clock = fmt.Sprintf("%d:%02d%s", (h+11)%12+1, t.Minute(), suffix)
+	}
+	return v.T("datetime", "time", clock, "date", v.Date(t))
 }
 
 // ErrorText says a field error in the page's language.
@@ -204,11 +239,15 @@ func (s *Server) languageLinks(c echo.Context, k *consult.Consultation, lang str
 		if l == lang || (k != nil && !k.Offers(l)) {
 			continue
 		}
-		u := *c.Request().URL
-		q := u.Query()
+		q := c.Request().URL.Query()
 		q.Set("lang", l)
-		u.RawQuery = q.Encode()
-		links = append(links, langLink{Code: l, Name: s.cat.T(l, "language.name"), URL: u.RequestURI()})
+		links = append(links, langLink{Code: l, Name: s.cat.T(l, "language.name"), URL: sitePath(c.Request().URL.EscapedPath()) + "?" + q.Encode()})
 	}
 	return links
+}
+
+// sitePath keeps a link on this site: a request path like //evil.example/x
+// would otherwise make a link to another host.
+func sitePath(p string) string {
+	return "/" + strings.TrimLeft(p, "/\\")
 }
