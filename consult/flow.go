@@ -130,16 +130,25 @@ func (f *Flow) Floor(r *Response, lot int) grid.Package {
 }
 
 // LotPackage is the package a lot page shows: the resident's answer if
-// they have given one, else where the lot starts.
+// they have given one, else where the lot starts; with additive lots,
+// lifted to the floor the earlier lots set (one may have changed since).
 func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
+	var p grid.Package
 	if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
-		return append(grid.Package(nil), r.Answers.Lots[lot-1]...)
+		p = append(grid.Package(nil), r.Answers.Lots[lot-1]...)
+	} else {
+		var prev grid.Package
+		if lot >= 2 && len(r.Answers.Lots) >= lot-1 {
+			prev = r.Answers.Lots[lot-2]
+		}
+		p = f.C.Grid.StartPackage(f.Plan, lot, prev)
 	}
-	var prev grid.Package
-	if lot >= 2 && len(r.Answers.Lots) >= lot-1 {
-		prev = r.Answers.Lots[lot-2]
+	if floor := f.Floor(r, lot); floor != nil && len(floor) == len(p) {
+		for i := range p {
+			p[i] = max(p[i], floor[i])
+		}
 	}
-	return f.C.Grid.StartPackage(f.Plan, lot, prev)
+	return p
 }
 
 // CheckAbout validates about-you answers: every key is a question and

@@ -53,19 +53,6 @@ type lotLevel struct {
 	Locked bool
 }
 
-// lotPackage is the package a lot page shows: the stored answer lifted to
-// the floor the lot before sets (an earlier lot may have changed since),
-// or where the lot starts.
-func (s *Server) lotPackage(j *journey) grid.Package {
-	p := j.flow.LotPackage(j.r, j.stage.Lot)
-	if floor := j.flow.Floor(j.r, j.stage.Lot); floor != nil {
-		for i := range p {
-			p[i] = max(p[i], floor[i])
-		}
-	}
-	return p
-}
-
 // saveLot handles a lot page's two buttons: Recalculate re-renders the
 // totals for the posted package without saving; Continue validates and
 // saves it.
@@ -92,7 +79,7 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, s
 			return s.renderLot(c, j, http.StatusOK, p, nil)
 		}
 	} else {
-		p = s.lotPackage(j)
+		p = j.flow.LotPackage(j.r, j.stage.Lot)
 	}
 	if len(errs) > 0 {
 		if saving {

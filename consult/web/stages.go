@@ -25,7 +25,7 @@ func (s *Server) showStage(c echo.Context) error {
 	case consult.StageUnacceptable:
 		return s.renderUnacceptable(c, j, http.StatusOK, a.Unacceptable, nil)
 	case consult.StageLot:
-		return s.renderLot(c, j, http.StatusOK, s.lotPackage(j), nil)
+		return s.renderLot(c, j, http.StatusOK, j.flow.LotPackage(j.r, j.stage.Lot), nil)
 	case consult.StageComments:
 		return s.renderComments(c, j, http.StatusOK, a.Comments, nil)
 	default:
