@@ -11,16 +11,17 @@ import (
 // projection onto the raking margins.
 //
 // The linearization follows survey::svymean on a raked design. For a
-// (domain) share p the influence of respondent i is x_i = w_i·r_i with
-// r_i = d_i(y_i − p)/W_D (d_i: in the domain, W_D: the domain's weighted
-// total). Raking replaces r by its residual after a least-squares fit on the
+// (domain) mean m of y — a share p is the mean of an indicator — the
+// influence of respondent i is x_i = w_i·r_i with r_i = d_i(y_i − m)/W_D
+// (d_i: in the domain, W_D: the domain's weighted total). Raking replaces r by its residual after a least-squares fit on the
 // indicators of every margin's categories (and an intercept), unweighted as
 // survey's svyrecvar does for raking (its backfitting converges to this
 // projection). The variance is n/(n−1)·Σ(x_i − x̄)² over all n respondents
 // (a domain keeps every respondent, as subset() of a calibrated design does);
 // without raking, over the n_D respondents of the domain (as subset() of an
-// uncalibrated design). Because y is an indicator and weights are equal
-// within a cell, every sum reduces to counts per cell.
+// uncalibrated design). Because weights are equal within a cell, every sum
+// reduces to sums per cell of the domain count, y and y² (for an
+// indicator, counts).
 type design struct {
 	cells *cellIndex
 	n     int
@@ -111,17 +112,27 @@ func (f *influence) reset() {
 // addShare adds sign × the influence of a domain share p with weighted
 // domain total wd, given per cell the count y with the attribute and the
 // count dn in the domain. Domains added to one influence must be disjoint.
+// A share is the mean of an indicator, whose squares are itself.
 func (d *design) addShare(f *influence, sign float64, y, dn []float64, p, wd float64) {
+	d.addMean(f, sign, y, y, dn, p, wd)
+}
+
+// addMean adds sign × the influence of a domain mean m with weighted domain
+// total wd, given per cell the sum y of the variable, the sum y2 of its
+// squares and the count dn over the domain's respondents: r_i = (y_i − m)/W_D
+// in the domain, so Σr = (y − m·dn)/W_D and Σr² = (y2 − 2m·y + m²·dn)/W_D².
+// Domains added to one influence must be disjoint.
+func (d *design) addMean(f *influence, sign float64, y, y2, dn []float64, m, wd float64) {
 	for g := range y {
 		if dn[g] == 0 {
 			continue
 		}
 		w := d.cellW[g]
-		r := (y[g] - p*dn[g]) / wd
+		r := (y[g] - m*dn[g]) / wd
 		f.r1[g] += sign * r
 		f.rw[g] += sign * w * r
 		f.rw2[g] += sign * w * w * r
-		f.rr[g] += w * w * (y[g]*(1-2*p) + p*p*dn[g]) / (wd * wd)
+		f.rr[g] += w * w * (y2[g] - 2*m*y[g] + m*m*dn[g]) / (wd * wd)
 	}
 }
 

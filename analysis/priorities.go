@@ -29,9 +29,15 @@ type Priority struct {
 	// Unacceptable is the share marking a level below as-now unacceptable;
 	// NaN when the stage was not asked.
 	Unacceptable float64
-	N            int
-	LowBase      bool
-	at           bootIndex
+	// Standard errors (linearization accounting for raking, as for shares;
+	// PurchaseLot's is that of a domain mean among those who ever bought)
+	// and, for a segment, whether the estimate differs from the rest's at
+	// the confidence level. NaN and false when the estimate is NaN.
+	PurchaseLotSE, NeverBoughtSE, PainSE, UnacceptableSE                     float64
+	PurchaseLotDiffers, NeverBoughtDiffers, PainDiffers, UnacceptableDiffers bool
+	N                                                                        int
+	LowBase                                                                  bool
+	at                                                                       bootIndex
 }
 
 // painLot returns the 0-based lot whose budget equals today's spending, or
@@ -97,54 +103,72 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 		pl = painLot(budgets, g.AsNowCost())
 	}
 	stLot := len(t.stages) - t.k
+	seg, all, rest := newCellSums(t.gc), newCellSums(t.gc), newCellSums(t.gc)
+	// stat estimates the domain mean that fill describes, cell by cell, for
+	// segment v of t and, for a segment, tests it against the rest of the
+	// whole sample (the same fill on the whole tally, less the segment).
+	stat := func(v int, fill func(t *tally, v, c int, cs *cellSums)) (m, se float64, differs bool) {
+		seg.reset()
+		for c := range t.gc {
+			fill(t, v, c, seg)
+		}
+		if vw.of == nil {
+			return e.meanStat(seg, nil)
+		}
+		all.reset()
+		for c := range t.gc {
+			fill(e.whole, 0, c, all)
+		}
+		rest.minus(all, seg)
+		return e.meanStat(seg, rest)
+	}
+	// indicator adds the cell's respondents of segment v, yes of them with
+	// the attribute.
+	indicator := func(t *tally, v, c int, yes float64, cs *cellSums) {
+		n := t.segN[v*t.gc+c]
+		cs.add(c, 1, yes)
+		cs.add(c, 0, n-yes)
+	}
 	var out []Priority
 	var sc []float64
 	var rk []int
 	for v, value := range vw.values {
 		sc = scores(t, e.des.cellW, v, sc)
 		rk = ranks(sc, rk)
-		var segW, segN float64
+		var segN float64
 		for c := range t.gc {
-			segW += e.des.cellW[c] * t.segN[v*t.gc+c]
 			segN += t.segN[v*t.gc+c]
 		}
 		for s := range g.Services {
 			sv := &g.Services[s]
 			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], Score: sc[s],
-				Pain: math.NaN(), Unacceptable: math.NaN(), N: int(segN), LowBase: vw.of != nil && segN < lowBase,
-				at: bootIndex{view: vi, value: v, service: s}}
-			var bought, lotSum, never float64
-			for c := range t.gc {
-				w := e.des.cellW[c]
+				Pain: math.NaN(), PainSE: math.NaN(), Unacceptable: math.NaN(), UnacceptableSE: math.NaN(),
+				N: int(segN), LowBase: vw.of != nil && segN < lowBase, at: bootIndex{view: vi, value: v, service: s}}
+			// Among those who ever bought: the first lot (1-based).
+			p.PurchaseLot, p.PurchaseLotSE, p.PurchaseLotDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
 				row := t.first[((s*t.v+v)*t.gc+c)*(t.k+1):]
 				for j := 0; j < t.k; j++ {
-					bought += w * row[j]
-					lotSum += w * row[j] * float64(j+1)
+					cs.add(c, float64(j+1), row[j])
 				}
-				never += w * row[t.k]
-			}
-			p.PurchaseLot = lotSum / bought
-			if bought == 0 {
-				p.PurchaseLot = math.NaN()
-			}
-			p.NeverBought = never / segW
-			asNow := sv.AsNowLevel()
+			})
+			p.NeverBought, p.NeverBoughtSE, p.NeverBoughtDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+				indicator(t, v, c, t.first[((s*t.v+v)*t.gc+c)*(t.k+1)+t.k], cs)
+			})
 			if pl >= 0 {
-				below := 0.0
-				for c := range t.gc {
+				asNow := sv.AsNowLevel()
+				p.Pain, p.PainSE, p.PainDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
 					row := t.at(stLot+pl, s, v, c)
+					below := 0.0
 					for l := 1; l < asNow; l++ {
-						below += e.des.cellW[c] * row[l]
+						below += row[l]
 					}
-				}
-				p.Pain = below / segW
+					indicator(t, v, c, below, cs)
+				})
 			}
 			if e.d.unacc != nil {
-				below := 0.0
-				for c := range t.gc {
-					below += e.des.cellW[c] * t.below[(s*t.v+v)*t.gc+c]
-				}
-				p.Unacceptable = below / segW
+				p.Unacceptable, p.UnacceptableSE, p.UnacceptableDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+					indicator(t, v, c, t.below[(s*t.v+v)*t.gc+c], cs)
+				})
 			}
 			out = append(out, p)
 		}

@@ -117,7 +117,9 @@ func TestAgainstRSurvey(t *testing.T) {
 		t.Skip("Rscript not installed; install r-base-core and r-cran-survey to compare with R's survey package")
 	}
 	out := t.TempDir()
-	cmd := exec.Command(rscript, "testdata/survey_check.R", rFixture, "testdata/targets.csv", out)
+	g, plan, qs := fenshire(t)
+	painStage := "lot" + strconv.Itoa(painLot(plan.Budgets, g.AsNowCost())+1)
+	cmd := exec.Command(rscript, "testdata/survey_check.R", rFixture, "testdata/targets.csv", out, "testdata/grid.csv", painStage)
 	msg, err := cmd.CombinedOutput()
 	if err != nil {
 		if strings.Contains(string(msg), "no package called") && os.Getenv("CI") != "true" {
@@ -125,7 +127,6 @@ func TestAgainstRSurvey(t *testing.T) {
 		}
 		t.Fatalf("Rscript: %v\n%s", err, msg)
 	}
-	g, plan, qs := fenshire(t)
 	fh, err := os.Open(rFixture)
 	if err != nil {
 		t.Fatal(err)
@@ -204,4 +205,47 @@ func TestAgainstRSurvey(t *testing.T) {
 		t.Errorf("compared %d shares with R, want at least 100", compared)
 	}
 	t.Logf("compared %d weights and %d shares with R's survey package; largest relative SE difference by stage: %v", len(rw), compared, maxRel)
+
+	// Priorities (pain, unacceptable, never_bought as shares; purchase_lot
+	// as a domain mean among those who ever bought) and the mean level and
+	// points at lot 2, whole sample.
+	rp := readCSVMap(t, filepath.Join(out, "priorities.csv"), func(r []string) string { return r[0] + "/" + r[1] })
+	type est struct{ est, se float64 }
+	ours := map[string]est{}
+	for _, p := range rep.Priorities {
+		if p.SegmentVariable != "" {
+			continue
+		}
+		ours["pain/"+p.Service] = est{p.Pain, p.PainSE}
+		ours["unacceptable/"+p.Service] = est{p.Unacceptable, p.UnacceptableSE}
+		ours["never_bought/"+p.Service] = est{p.NeverBought, p.NeverBoughtSE}
+		ours["purchase_lot/"+p.Service] = est{p.PurchaseLot, p.PurchaseLotSE}
+	}
+	for _, sl := range rep.ServiceLots {
+		if sl.SegmentVariable == "" && sl.Lot == 2 {
+			ours["mean_level.lot2/"+sl.Service] = est{sl.MeanLevel, sl.MeanLevelSE}
+			ours["mean_points.lot2/"+sl.Service] = est{sl.MeanPoints, sl.MeanPointsSE}
+		}
+	}
+	worstPriority := 0.0
+	for key, r := range rp {
+		o, ok := ours[key]
+		if !ok {
+			t.Errorf("%s: in R's output, not in ours", key)
+			continue
+		}
+		e, se := num(t, r[2]), num(t, r[3])
+		if math.Abs(o.est-e) > 1e-9*math.Max(1, math.Abs(e)) {
+			t.Errorf("%s: estimate %.10f, R %.10f", key, o.est, e)
+		}
+		rel := math.Abs(o.se-se) / se
+		worstPriority = math.Max(worstPriority, rel)
+		if rel > 1e-3 {
+			t.Errorf("%s: SE %.8f, R %.8f (%.3f%%)", key, o.se, se, 100*rel)
+		}
+	}
+	if len(rp) < 30 {
+		t.Errorf("compared %d priority and lot estimates with R, want 30", len(rp))
+	}
+	t.Logf("compared %d priority and lot-mean SEs with R; largest relative difference %.2g", len(rp), worstPriority)
 }

@@ -10,11 +10,12 @@ import (
 // A segment's estimates are domain estimates on the whole design (as
 // svyby on a raked design), so their standard errors keep the raking
 // adjustment. Respondents who did not answer the variable are in no
-// segment. A share is flagged Differs when the segment's share differs
-// from the share among everyone else (all respondents not in the segment,
-// with the same base) by more than z·SE of the difference, the difference
-// linearized jointly; estimates on fewer than 30 respondents are flagged
-// LowBase.
+// segment. A share or mean (shares, mean level and points, pain,
+// unacceptable, never bought, purchase lot) is flagged Differs when the
+// segment's estimate differs from the estimate among everyone else (all
+// respondents not in the segment, with the same base) by more than z·SE of
+// the difference, the difference linearized jointly; estimates on fewer
+// than 30 respondents are flagged LowBase.
 
 // view is the whole sample or one segmentation variable; its values split
 // respondents into segments (respondents missing the variable are in none).
@@ -42,6 +43,14 @@ func (d *data) views(by []string) ([]view, error) {
 // differs reports whether a segment's share differs from the rest's at the
 // estimator's level: the difference over its linearized standard error.
 func (e *estimator) differs(y, dn, yr, dr []float64) bool {
+	return e.differsMean(y, y, dn, yr, yr, dr)
+}
+
+// differsMean reports whether a segment's domain mean differs from the
+// rest's at the estimator's level, given per cell the sums of the variable
+// (y, yr), of its squares (y2, y2r) and the domain counts (dn, dr): the
+// difference over its standard error, both means linearized together.
+func (e *estimator) differsMean(y, y2, dn, yr, y2r, dr []float64) bool {
 	var wy, wd, wyr, wdr, n, nr float64
 	for g := range y {
 		w := e.des.cellW[g]
@@ -57,8 +66,8 @@ func (e *estimator) differs(y, dn, yr, dr []float64) bool {
 	}
 	p, pr := wy/wd, wyr/wdr
 	e.inf.reset()
-	e.des.addShare(e.inf, 1, y, dn, p, wd)
-	e.des.addShare(e.inf, -1, yr, dr, pr, wdr)
+	e.des.addMean(e.inf, 1, y, y2, dn, p, wd)
+	e.des.addMean(e.inf, -1, yr, y2r, dr, pr, wdr)
 	v := e.des.variance(e.inf, int(math.Round(n+nr)))
 	z := zValue(e.level)
 	if v <= 0 || math.IsNaN(v) {

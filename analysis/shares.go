@@ -38,6 +38,11 @@ type ServiceLot struct {
 	PointsShare              float64
 	N                        int
 	LowBase                  bool
+	// Standard errors of the mean level and mean points (linearization
+	// accounting for raking) and, for a segment, whether each differs from
+	// the rest's at the confidence level.
+	MeanLevelSE, MeanPointsSE           float64
+	MeanLevelDiffers, MeanPointsDiffers bool
 }
 
 // lowBase is the segment size under which estimates are flagged.
@@ -57,6 +62,13 @@ type estimator struct {
 // domain total and the domain's n, given per cell the counts y with the
 // attribute and dn in the domain.
 func (e *estimator) estimate(y, dn []float64) (p, se, wd float64, nd int) {
+	return e.estimateMean(y, y, dn)
+}
+
+// estimateMean returns a domain mean with its standard error, the weighted
+// domain total and the domain's n, given per cell the sum y of the variable
+// and the sum y2 of its squares over the dn respondents in the domain.
+func (e *estimator) estimateMean(y, y2, dn []float64) (m, se, wd float64, nd int) {
 	var wy, nf float64
 	for g := range y {
 		w := e.des.cellW[g]
@@ -68,10 +80,66 @@ func (e *estimator) estimate(y, dn []float64) (p, se, wd float64, nd int) {
 	if wd == 0 {
 		return math.NaN(), math.NaN(), 0, nd
 	}
-	p = wy / wd
+	m = wy / wd
 	e.inf.reset()
-	e.des.addShare(e.inf, 1, y, dn, p, wd)
-	return p, math.Sqrt(e.des.variance(e.inf, nd)), wd, nd
+	e.des.addMean(e.inf, 1, y, y2, dn, m, wd)
+	return m, math.Sqrt(e.des.variance(e.inf, nd)), wd, nd
+}
+
+// cellSums holds, per raking cell, the sum y of a variable, the sum y2 of
+// its squares and the count dn over the respondents of a domain: all a
+// domain mean and its standard error need.
+type cellSums struct{ y, y2, dn []float64 }
+
+func newCellSums(gc int) *cellSums {
+	return &cellSums{make([]float64, gc), make([]float64, gc), make([]float64, gc)}
+}
+
+func (c *cellSums) reset() {
+	clear(c.y)
+	clear(c.y2)
+	clear(c.dn)
+}
+
+// add adds count respondents of the cell with value x each.
+func (c *cellSums) add(cell int, x, count float64) {
+	c.y[cell] += x * count
+	c.y2[cell] += x * x * count
+	c.dn[cell] += count
+}
+
+// fromLevels sets c to the sums of x[l] over per-level counts ys (by level,
+// then cell; levels 1..len(x)−1) with domain counts dn.
+func (c *cellSums) fromLevels(ys [][]float64, dn, x []float64) {
+	for g := range c.y {
+		var y, y2 float64
+		for l := 1; l < len(x); l++ {
+			y += x[l] * ys[l][g]
+			y2 += x[l] * x[l] * ys[l][g]
+		}
+		c.y[g], c.y2[g], c.dn[g] = y, y2, dn[g]
+	}
+}
+
+// minus sets c to a − b (the rest of the sample: all respondents less a
+// segment).
+func (c *cellSums) minus(a, b *cellSums) {
+	for g := range c.y {
+		c.y[g] = a.y[g] - b.y[g]
+		c.y2[g] = a.y2[g] - b.y2[g]
+		c.dn[g] = a.dn[g] - b.dn[g]
+	}
+}
+
+// meanStat estimates the domain mean of seg with its standard error and,
+// when rest is not nil (a segment), whether it differs from the mean of
+// rest at the estimator's level.
+func (e *estimator) meanStat(seg, rest *cellSums) (m, se float64, differs bool) {
+	m, se, _, _ = e.estimateMean(seg.y, seg.y2, seg.dn)
+	if rest != nil && !math.IsNaN(m) {
+		differs = e.differsMean(seg.y, seg.y2, seg.dn, rest.y, rest.y2, rest.dn)
+	}
+	return m, se, differs
 }
 
 // effectiveN is n/deff of a share: deff compares its variance with simple
@@ -115,6 +183,7 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 	}
 	dn := make([]float64, gc)
 	dnRest := make([]float64, gc)
+	segSums, restSums := newCellSums(gc), newCellSums(gc)
 	firstLot := len(t.stages) - t.k
 	for v, value := range vw.values {
 		for st, stage := range t.stages {
@@ -151,7 +220,26 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 					shareOf[l] = p
 				}
 				if kind == kindLot {
-					lotRows = append(lotRows, summarise(sv, shareOf, vw.variable, value, lotIndex, n))
+					r := summarise(sv, shareOf, vw.variable, value, lotIndex, n)
+					levelX, pointsX := make([]float64, len(sv.Levels)+1), make([]float64, len(sv.Levels)+1)
+					for l := 1; l <= len(sv.Levels); l++ {
+						levelX[l], pointsX[l] = float64(l), float64(sv.Levels[l-1].Points)
+					}
+					var restS *cellSums
+					if vw.of != nil {
+						restS = restSums
+					}
+					segSums.fromLevels(ys, dn, levelX)
+					if restS != nil {
+						restS.fromLevels(rest, dnRest, levelX)
+					}
+					_, r.MeanLevelSE, r.MeanLevelDiffers = e.meanStat(segSums, restS)
+					segSums.fromLevels(ys, dn, pointsX)
+					if restS != nil {
+						restS.fromLevels(rest, dnRest, pointsX)
+					}
+					_, r.MeanPointsSE, r.MeanPointsDiffers = e.meanStat(segSums, restS)
+					lotRows = append(lotRows, r)
 				}
 			}
 			if kind == kindLot {

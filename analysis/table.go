@@ -34,12 +34,21 @@ var (
 	// PrioritiesColumns: one row per segment and service. rank orders by
 	// score (mean first lot above level 1, never = lots+1; lower is
 	// protected first); rank_low and rank_high are bootstrap 95% limits.
-	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base"}
+	// The *_se columns are linearization standard errors accounting for
+	// raking (purchase_lot's as a domain mean among those who ever
+	// bought); *_differs is true when a segment's estimate differs from the
+	// rest's at the confidence level (empty for the whole sample and where
+	// the estimate is empty).
+	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base",
+		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs"}
 	// OptimumColumns: the resident-preferred package at each lot budget,
 	// one row per service, with the bootstrap share selecting that level.
 	OptimumColumns = []string{"segment_variable", "segment", "budget", "service", "level", "selected_share"}
-	// ServiceLotsColumns: one row per segment, service and lot.
-	ServiceLotsColumns = []string{"segment_variable", "segment", "service", "lot", "mean_level", "mean_points", "below_as_now", "at_as_now", "above_as_now", "points_share", "n", "low_base"}
+	// ServiceLotsColumns: one row per segment, service and lot, with the
+	// standard errors and segment flags of the mean level and mean points
+	// (as for priorities).
+	ServiceLotsColumns = []string{"segment_variable", "segment", "service", "lot", "mean_level", "mean_points", "below_as_now", "at_as_now", "above_as_now", "points_share", "n", "low_base",
+		"mean_level_se", "mean_level_differs", "mean_points_se", "mean_points_differs"}
 	// CurveColumns: the resident-preferred package at every budget from
 	// the base cost to the maximum; levels lists each service's level in
 	// grid order, joined by ";".
@@ -75,8 +84,11 @@ func (r *Report) Tables() []Table {
 	}
 	sl := Table{Name: "service_lots", Columns: ServiceLotsColumns}
 	for _, s := range r.ServiceLots {
+		seg := s.SegmentVariable != ""
 		sl.Rows = append(sl.Rows, []string{s.SegmentVariable, s.Segment, s.Service, itoa(s.Lot), f(s.MeanLevel), f(s.MeanPoints),
-			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), boolCell(s.SegmentVariable != "", s.LowBase)})
+			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), boolCell(seg, s.LowBase),
+			f(s.MeanLevelSE), differsCell(seg, s.MeanLevel, s.MeanLevelDiffers),
+			f(s.MeanPointsSE), differsCell(seg, s.MeanPoints, s.MeanPointsDiffers)})
 	}
 	pr := Table{Name: "priorities", Columns: PrioritiesColumns}
 	for _, p := range r.Priorities {
@@ -84,8 +96,13 @@ func (r *Report) Tables() []Table {
 		if p.RankLow > 0 {
 			lo, hi = itoa(p.RankLow), itoa(p.RankHigh)
 		}
+		seg := p.SegmentVariable != ""
 		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, itoa(p.Rank), lo, hi, f(p.PurchaseLot),
-			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), boolCell(p.SegmentVariable != "", p.LowBase)})
+			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), boolCell(seg, p.LowBase),
+			f(p.PainSE), differsCell(seg, p.Pain, p.PainDiffers),
+			f(p.UnacceptableSE), differsCell(seg, p.Unacceptable, p.UnacceptableDiffers),
+			f(p.NeverBoughtSE), differsCell(seg, p.NeverBought, p.NeverBoughtDiffers),
+			f(p.PurchaseLotSE), differsCell(seg, p.PurchaseLot, p.PurchaseLotDiffers)})
 	}
 	op := Table{Name: "optimum", Columns: OptimumColumns}
 	for _, o := range r.Optimum {
@@ -107,6 +124,12 @@ func boolCell(applies, b bool) string {
 		return ""
 	}
 	return strconv.FormatBool(b)
+}
+
+// differsCell is a segment flag for an estimate: empty for the whole
+// sample and where the estimate cannot be computed.
+func differsCell(segment bool, estimate float64, differs bool) string {
+	return boolCell(segment && !math.IsNaN(estimate) && !math.IsInf(estimate, 0), differs)
 }
 
 // methodTable says what was done, as key,value rows.
@@ -151,7 +174,7 @@ func (r *Report) methodTable() Table {
 	}
 	add("design_effect_kish", f(wt.Deff))
 	add("effective_n", f(wt.NEff))
-	add("standard_errors", "linearization, residuals after projecting out the raking margins (as survey::svymean on a raked design); current: domain of those who answered")
+	add("standard_errors", "linearization, residuals after projecting out the raking margins (as survey::svymean on a raked design), for shares and means; current: domain of those who answered; purchase_lot: domain of those who ever bought")
 	method := "Korn–Graubard (Clopper–Pearson on effective n)"
 	if r.Interval == IntervalWilson {
 		method = "Wilson on effective n"

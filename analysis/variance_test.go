@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"testing"
+
+	"github.com/budgetgrid/budgetgrid/grid"
 )
 
 // TestSEMatchesBackfitting checks the cell-count standard errors against a
@@ -21,63 +23,8 @@ func TestSEMatchesBackfitting(t *testing.T) {
 	}
 	w := rep.Weighting.Weights
 	n := len(recs)
-	// Category of every respondent in every margin, -1 when left out.
-	cat := make([][]int, len(tg.Variables))
-	for m, v := range tg.Variables {
-		cat[m] = make([]int, n)
-		for i, r := range recs {
-			cat[m][i] = -1
-			for c, name := range v.Categories {
-				if r.About[v.Name] == name {
-					cat[m][i] = c
-				}
-			}
-		}
-	}
-	se := func(y, d []float64) float64 {
-		var wy, wd float64
-		for i := range y {
-			wy += w[i] * y[i] * d[i]
-			wd += w[i] * d[i]
-		}
-		p := wy / wd
-		r := make([]float64, n)
-		for i := range r {
-			r[i] = d[i] * (y[i] - p) / wd
-		}
-		for range 500 {
-			mean := 0.0
-			for _, x := range r {
-				mean += x
-			}
-			for i := range r {
-				r[i] -= mean / float64(n)
-			}
-			for m, v := range tg.Variables {
-				sum := make([]float64, len(v.Categories))
-				cnt := make([]float64, len(v.Categories))
-				for i, c := range cat[m] {
-					if c >= 0 {
-						sum[c] += r[i]
-						cnt[c]++
-					}
-				}
-				for i, c := range cat[m] {
-					if c >= 0 {
-						r[i] -= sum[c] / cnt[c]
-					}
-				}
-			}
-		}
-		var sx, sxx float64
-		for i := range r {
-			x := w[i] * r[i]
-			sx += x
-			sxx += x * x
-		}
-		nf := float64(n)
-		return math.Sqrt(nf / (nf - 1) * (sxx - sx*sx/nf))
-	}
+	cat := marginCategories(tg, recs)
+	se := func(y, d []float64) float64 { return backfitMeanSE(w, cat, y, d) }
 	checked := 0
 	for _, s := range rep.Shares {
 		if s.Service != "libraries" || (s.Stage != "lot1" && s.Stage != "current") || (s.Segment != "" && s.Segment != "yes") {
@@ -113,6 +60,86 @@ func TestSEMatchesBackfitting(t *testing.T) {
 	if checked != 16 {
 		t.Errorf("checked %d shares, want 16", checked)
 	}
+}
+
+// marginCategories returns every respondent's category in every raking
+// margin, -1 when left out (missing or no target).
+func marginCategories(tg *Targets, recs []grid.Record) [][]int {
+	cat := make([][]int, len(tg.Variables))
+	for m, v := range tg.Variables {
+		cat[m] = make([]int, len(recs))
+		for i, r := range recs {
+			cat[m][i] = -1
+			for c, name := range v.Categories {
+				if r.About[v.Name] == name {
+					cat[m][i] = c
+				}
+			}
+		}
+	}
+	return cat
+}
+
+// backfitMeanSE is the standard error of the weighted mean of y over the
+// domain d (0/1) on the raked design, per respondent.
+func backfitMeanSE(w []float64, cat [][]int, y, d []float64) float64 {
+	var wy, wd float64
+	for i := range y {
+		wy += w[i] * y[i] * d[i]
+		wd += w[i] * d[i]
+	}
+	m := wy / wd
+	r := make([]float64, len(y))
+	for i := range r {
+		r[i] = d[i] * (y[i] - m) / wd
+	}
+	return math.Sqrt(backfitVar(w, cat, r))
+}
+
+// backfitVar is the variance of a linearized variable r on the raked
+// design, computed per respondent in the manner of survey's svyrecvar:
+// r is backfitted on an intercept and every margin's categories
+// (respondents left out of a margin have no indicator there), then
+// x_i = w_i·r_i and Var = n/(n−1)·Σ(x_i − x̄)².
+func backfitVar(w []float64, cat [][]int, r []float64) float64 {
+	n := len(r)
+	r = append([]float64(nil), r...)
+	for range 500 {
+		mean := 0.0
+		for _, x := range r {
+			mean += x
+		}
+		for i := range r {
+			r[i] -= mean / float64(n)
+		}
+		for _, cm := range cat {
+			k := 0
+			for _, c := range cm {
+				k = max(k, c+1)
+			}
+			sum := make([]float64, k)
+			cnt := make([]float64, k)
+			for i, c := range cm {
+				if c >= 0 {
+					sum[c] += r[i]
+					cnt[c]++
+				}
+			}
+			for i, c := range cm {
+				if c >= 0 {
+					r[i] -= sum[c] / cnt[c]
+				}
+			}
+		}
+	}
+	var sx, sxx float64
+	for i := range r {
+		x := w[i] * r[i]
+		sx += x
+		sxx += x * x
+	}
+	nf := float64(n)
+	return nf / (nf - 1) * (sxx - sx*sx/nf)
 }
 
 // TestReplicateTally checks that a replicate's reduced tally, with every

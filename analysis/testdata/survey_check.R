@@ -1,7 +1,7 @@
 # survey_check.R: reference weights and standard errors from R's survey
 # package for analysis/rcheck_test.go.
 #
-#   Rscript survey_check.R RESPONSES.csv TARGETS.csv OUTDIR
+#   Rscript survey_check.R RESPONSES.csv TARGETS.csv OUTDIR GRID.csv PAINLOT
 #
 # Reads a wide responses CSV (DESIGN.md contract) and a targets CSV, rakes
 # on every target variable (survey::rake, epsilon 1e-13 of the total weight,
@@ -11,7 +11,14 @@
 # for every stage, service and level of the services named in SERVICES
 # below: lots as svymean of the indicator on the raked design, current as
 # svymean on subset() of those who answered the service, unacceptable as
-# svymean of "level marked" among all respondents.
+# svymean of "level marked" among all respondents; and
+#   OUTDIR/priorities.csv  stat,service,estimate,se
+# for the same services: pain (below as-now at PAINLOT, e.g. lot3),
+# unacceptable (a level below as-now marked) and never_bought (level 1 at
+# every lot) as svymean of the indicator, purchase_lot (first lot above
+# level 1) as svymean on subset() of those who ever bought, and the mean
+# level and mean points at lot2 (as-now levels and points from GRID.csv, a
+# grid sheet).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 resp <- read.csv(args[1], colClasses = "character", check.names = FALSE, na.strings = character(0))
@@ -56,3 +63,33 @@ for (stage in stages) for (s in SERVICES) {
   }
 }
 write.csv(do.call(rbind, rows), file.path(outdir, "shares.csv"), row.names = FALSE)
+
+grid <- read.csv(args[4], colClasses = "character")
+painlot <- args[5]
+lots <- sub("\\.roads$", "", grep("^lot[0-9]+\\.roads$", names(resp), value = TRUE))
+prow <- list()
+add <- function(stat, s, m) {
+  prow[[length(prow) + 1]] <<- data.frame(stat = stat, service = s, estimate = coef(m)[[1]], se = SE(m)[[1]])
+}
+for (s in SERVICES) {
+  g <- grid[grid$service == s, ]
+  g <- g[order(as.integer(g$level)), ]
+  asnow <- as.integer(g$level[g$as_now != ""])
+  points <- as.numeric(g$points)
+  lv <- sapply(lots, function(l) as.integer(resp[[paste0(l, ".", s)]]))
+  y <- as.numeric(lv[, painlot] < asnow)
+  add("pain", s, svymean(~y, update(raked, y = y)))
+  marked <- strsplit(resp[[paste0("unacceptable.", s)]], ";")
+  y <- as.numeric(sapply(marked, function(v) any(as.integer(v) < asnow)))
+  add("unacceptable", s, svymean(~y, update(raked, y = y)))
+  first <- apply(lv, 1, function(r) { k <- which(r > 1); if (length(k)) k[1] else 0 })
+  y <- as.numeric(first == 0)
+  add("never_bought", s, svymean(~y, update(raked, y = y)))
+  d <- update(raked, y = first, bought = first > 0)
+  add("purchase_lot", s, svymean(~y, subset(d, bought)))
+  y <- lv[, "lot2"]
+  add("mean_level.lot2", s, svymean(~y, update(raked, y = y)))
+  y <- points[lv[, "lot2"]]
+  add("mean_points.lot2", s, svymean(~y, update(raked, y = y)))
+}
+write.csv(do.call(rbind, prow), file.path(outdir, "priorities.csv"), row.names = FALSE)
