@@ -154,7 +154,22 @@ func runConsultationStatus(ctx context.Context, args []string, env Env) error {
 }
 
 func runConsultationExport(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "consultation export", "consultation export SLUG [--out FILE] [--db FILE]\n\nWrites a consultation as canonical JSON with its grid inline: the file that\n\"consultation import\" and \"analyse --grid\" read without any other file.")
+	return runExport(ctx, args, env, "consultation export", "Writes a consultation as canonical JSON with its grid inline: the file that\n\"consultation import\" and \"analyse --grid\" read without any other file.",
+		func(w *bufio.Writer, _ *sqlite.DB, c *consult.Consultation) error {
+			b, err := c.MarshalCanonical()
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(b)
+			return err
+		})
+}
+
+// runExport is every command that writes one consultation's data: it takes
+// SLUG, --out and --db, and streams write's output to the file (replaced
+// whole, only on success) or to standard output.
+func runExport(ctx context.Context, args []string, env Env, name, about string, write func(*bufio.Writer, *sqlite.DB, *consult.Consultation) error) error {
+	fs := newFlags(env, name, name+" SLUG [--out FILE] [--db FILE]\n\n"+about)
 	dbPath := dbFlag(fs, env)
 	out := fs.String("out", "", "file to write (default: standard output)")
 	pos, err := parseArgs(fs, args, 1)
@@ -166,14 +181,7 @@ func runConsultationExport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
-	b, err := c.MarshalCanonical()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
+	return writeFileAtomic(*out, env, func(w *bufio.Writer) error { return write(w, store, c) })
 }
 
 // openConsultation opens the store and loads a consultation by slug.
@@ -194,30 +202,19 @@ func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *co
 }
 
 func runResponsesExport(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "responses export", "responses export SLUG [--out FILE] [--db FILE]\n\nWrites every completed response as the wide CSV (to standard output unless --out).")
-	dbPath := dbFlag(fs, env)
-	out := fs.String("out", "", "file to write (default: standard output)")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	store, c, err := openConsultation(ctx, *dbPath, pos[0])
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
-		ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
-		if err != nil {
-			return err
-		}
-		if err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-			return ww.Write(r.Record(c))
-		}); err != nil {
-			return err
-		}
-		return ww.Flush()
-	})
+	return runExport(ctx, args, env, "responses export", "Writes every completed response as the wide CSV (to standard output unless --out).",
+		func(w *bufio.Writer, store *sqlite.DB, c *consult.Consultation) error {
+			ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
+			if err != nil {
+				return err
+			}
+			if err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
+				return ww.Write(r.Record(c))
+			}); err != nil {
+				return err
+			}
+			return ww.Flush()
+		})
 }
 
 // writeFileAtomic streams to path through a temporary file renamed into

@@ -15,6 +15,7 @@ import (
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -167,35 +168,24 @@ func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
 }
 
 func runResponsesComments(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "responses comments", "responses comments SLUG [--out FILE] [--db FILE]\n\nWrites the comments of completed responses as CSV: response_id,reference,channel,completed_at,comments.\nA comment starting with = + - @ or a tab is written after a ' so that spreadsheets show it as text.")
-	dbPath := dbFlag(fs, env)
-	out := fs.String("out", "", "file to write (default: standard output)")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	store, c, err := openConsultation(ctx, *dbPath, pos[0])
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
-		cw := csv.NewWriter(w)
-		if err := cw.Write([]string{"response_id", "reference", "channel", "completed_at", "comments"}); err != nil {
-			return err
-		}
-		err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-			if r.Answers.Comments == "" {
-				return nil
+	return runExport(ctx, args, env, "responses comments", "Writes the comments of completed responses as CSV: response_id,reference,channel,completed_at,comments.\nA comment starting with = + - @ or a tab is written after a ' so that spreadsheets show it as text.",
+		func(w *bufio.Writer, store *sqlite.DB, c *consult.Consultation) error {
+			cw := csv.NewWriter(w)
+			if err := cw.Write([]string{"response_id", "reference", "channel", "completed_at", "comments"}); err != nil {
+				return err
 			}
-			return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), spreadsheetText(r.Answers.Comments)})
+			err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
+				if r.Answers.Comments == "" {
+					return nil
+				}
+				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), spreadsheetText(r.Answers.Comments)})
+			})
+			if err != nil {
+				return err
+			}
+			cw.Flush()
+			return cw.Error()
 		})
-		if err != nil {
-			return err
-		}
-		cw.Flush()
-		return cw.Error()
-	})
 }
 
 // spreadsheetText keeps free text from being read as a formula when the
