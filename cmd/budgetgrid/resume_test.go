@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var resumeCode = regexp.MustCompile(`id="resume-code">([A-Z0-9-]{14})<`)
@@ -76,6 +77,7 @@ func TestResumeCodeErrorsAndRateLimit(t *testing.T) {
 	const slug = "/c/fenshire-2027"
 	c := newClient(t, base)
 	c.get(slug+"/resume", http.StatusOK)
+	began := time.Now()
 	tests := []struct{ name, code, want string }{
 		{"empty", "", "Enter your resume code in the right format"},
 		{"too short", "ABCD-EFGH", "Enter your resume code in the right format"},
@@ -90,11 +92,17 @@ func TestResumeCodeErrorsAndRateLimit(t *testing.T) {
 			}
 		})
 	}
-	// 10 attempts at once are allowed in all; the next is refused.
+	// 10 attempts at once are allowed in all; the next is refused. (One
+	// more try comes back every 6 seconds; on a machine so slow that the
+	// attempts took that long, the refusal may come one try later.)
 	for i := len(tests); i < 10; i++ {
 		c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, http.StatusUnprocessableEntity)
 	}
-	body := c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, http.StatusTooManyRequests)
+	want := http.StatusTooManyRequests
+	if time.Since(began) > 5*time.Second {
+		c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, http.StatusUnprocessableEntity)
+	}
+	body := c.post(slug+"/resume", url.Values{"code": {"ABCD-EFGH-JKMN"}}, want)
 	if !strings.Contains(body, "Too many attempts") {
 		t.Errorf("rate-limited page does not say so")
 	}
