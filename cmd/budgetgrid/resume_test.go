@@ -113,12 +113,7 @@ func TestResumeCodeErrorsAndRateLimit(t *testing.T) {
 func TestResumeCodeStopsWhenClosed(t *testing.T) {
 	base, dbPath := startServer(t)
 	const slug = "/c/fenshire-2027"
-	c := newClient(t, base)
-	c.get(slug, http.StatusOK)
-	c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
-	c.get(slug+"/about-you", http.StatusOK)
-	c.post(slug+"/about-you", url.Values{"action": {"save"}}, http.StatusSeeOther)
-	code := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
+	_, code := startAndSave(t, base)
 
 	other := newClient(t, base)
 	other.get(slug+"/resume", http.StatusOK) // the form, and its CSRF token, while open
@@ -146,12 +141,7 @@ func TestResumeCodeStopsWhenClosed(t *testing.T) {
 func TestEarlierResumeCodesKeepWorking(t *testing.T) {
 	base, _ := startServer(t)
 	const slug = "/c/fenshire-2027"
-	c := newClient(t, base)
-	c.get(slug, http.StatusOK)
-	c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
-	c.get(slug+"/about-you", http.StatusOK)
-	c.post(slug+"/about-you", url.Values{"action": {"save"}}, http.StatusSeeOther)
-	first := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
+	c, first := startAndSave(t, base)
 	c.post(slug+"/current-service", url.Values{"action": {"save"}}, http.StatusSeeOther)
 	second := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))[1]
 	if first == second {
@@ -164,4 +154,21 @@ func TestEarlierResumeCodesKeepWorking(t *testing.T) {
 			t.Errorf("code %s opens %q, want %s", code, loc, slug+stage)
 		}
 	}
+}
+
+// startAndSave starts a Fenshire response and presses "Save and come back
+// later" on the about-you page, returning the client and its code.
+func startAndSave(t *testing.T, base string) (*client, string) {
+	t.Helper()
+	const slug = "/c/fenshire-2027"
+	c := newClient(t, base)
+	c.get(slug, http.StatusOK)
+	c.post(slug+"/start", url.Values{}, http.StatusSeeOther)
+	c.get(slug+"/about-you", http.StatusOK)
+	c.post(slug+"/about-you", url.Values{"action": {"save"}}, http.StatusSeeOther)
+	m := resumeCode.FindStringSubmatch(c.get(slug+"/saved", http.StatusOK))
+	if m == nil {
+		t.Fatal("the saved page shows no resume code")
+	}
+	return c, m[1]
 }

@@ -85,7 +85,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-var allConsultations = "msg.all"
+// allConsultations is the catalogue key of the link back to the home page.
+const allConsultations = "msg.all"
 
 // errorPage maps an error to a status and a message page.
 func errorPage(err error) (int, message) {

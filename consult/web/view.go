@@ -99,39 +99,37 @@ func errorText(cat *catalogue, lang string, c *consult.Consultation, e consult.F
 	if e.Code == "" {
 		return e.Msg
 	}
+	// The service the error is about, if any: a "level" is named by its
+	// label in that service.
+	var service *grid.Service
+	for i := 0; i+1 < len(e.Args); i += 2 {
+		if key, ok := e.Args[i+1].(string); ok && e.Args[i] == "service" && c != nil && c.Grid != nil {
+			if si := c.Grid.ServiceIndex(key); si >= 0 {
+				service = &c.Grid.Services[si]
+			}
+		}
+	}
 	args := make([]any, len(e.Args))
 	copy(args, e.Args)
 	n, plural := 0, false
 	for i := 0; i+1 < len(args); i += 2 {
-		switch args[i] {
+		switch v := args[i+1]; args[i] {
 		case "service":
-			if c != nil && c.Grid != nil {
-				if si := c.Grid.ServiceIndex(args[i+1].(string)); si >= 0 {
-					args[i+1] = serviceText(&c.Grid.Services[si], lang).Name
-				}
+			if service != nil {
+				args[i+1] = serviceText(service, lang).Name
+			}
+		case "level":
+			if l, ok := v.(int); ok && service != nil && service.Level(l) != nil {
+				args[i+1] = levelText(service.Level(l), lang).Label
 			}
 		case "question":
-			if c != nil {
-				if q := c.Question(args[i+1].(string)); q != nil {
+			if key, ok := v.(string); ok && c != nil {
+				if q := c.Question(key); q != nil {
 					args[i+1] = questionText(c, q, lang).Text
 				}
 			}
 		case "n":
-			n, plural = args[i+1].(int), true
-		}
-	}
-	// A level argument names the level by its label in the service.
-	for i := 0; i+1 < len(args); i += 2 {
-		if args[i] == "level" && c != nil && c.Grid != nil {
-			for j := 0; j+1 < len(e.Args); j += 2 {
-				if e.Args[j] == "service" {
-					if si := c.Grid.ServiceIndex(e.Args[j+1].(string)); si >= 0 {
-						if l := c.Grid.Services[si].Level(args[i+1].(int)); l != nil {
-							args[i+1] = levelText(l, lang).Label
-						}
-					}
-				}
-			}
+			n, plural = v.(int), true
 		}
 	}
 	if plural {
