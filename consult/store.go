@@ -2,12 +2,24 @@ package consult
 
 import "context"
 
-// Store keeps consultations and responses. Implementations live in
-// subpackages (consult/sqlite) and pass the same store test suite.
+// Store keeps consultations and responses: the narrow stores below,
+// composed. Implementations live in subpackages (consult/sqlite) and pass
+// the same conformance suite. Callers take the narrowest interface they
+// need.
 //
 // Errors are domain errors (*Error) where the caller can act on them:
 // ENOTFOUND, ECONFLICT, ESUBMITTED, ECLOSED.
 type Store interface {
+	ConsultationStore
+	ResponseStore
+	ResumeStore
+	SettingStore
+	// Close releases the store.
+	Close() error
+}
+
+// ConsultationStore keeps consultations and their grid versions.
+type ConsultationStore interface {
 	// CreateConsultation stores a new consultation with its grid, setting
 	// c.ID, c.GridVersion and c.CreatedAt. ECONFLICT if the slug exists.
 	CreateConsultation(ctx context.Context, c *Consultation) error
@@ -22,7 +34,10 @@ type Store interface {
 	Consultations(ctx context.Context) ([]*Consultation, error)
 	// SetStatus moves a consultation through its lifecycle.
 	SetStatus(ctx context.Context, slug string, s Status) error
+}
 
+// ResponseStore keeps responses, in progress and completed.
+type ResponseStore interface {
 	// CreateResponse stores a new in-progress response. ECONFLICT if the
 	// id exists.
 	CreateResponse(ctx context.Context, r *Response) error
@@ -48,7 +63,10 @@ type Store interface {
 	// is skipped; with a different one it is an ECONFLICT naming the id. It returns how
 	// many were added.
 	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
+}
 
+// ResumeStore keeps the hashes of resume codes.
+type ResumeStore interface {
 	// SetResumeCode stores the hash of a resume code for an in-progress
 	// response, with the stage (its slug) the resident saved on. Codes
 	// given before keep working. ESUBMITTED if the response is complete;
@@ -58,13 +76,14 @@ type Store interface {
 	// belongs to and the stage it was saved on. ENOTFOUND if no response
 	// has it; a completed response's code no longer works (ENOTFOUND).
 	ResponseByResumeCode(ctx context.Context, codeHash []byte) (*Response, string, error)
+}
 
+// SettingStore keeps settings shared by every server on one database,
+// such as the session keys.
+type SettingStore interface {
 	// Setting returns a stored setting, ENOTFOUND if unset.
 	Setting(ctx context.Context, key string) ([]byte, error)
 	// SetSettingIfAbsent stores a setting unless one exists, and returns
 	// the stored value.
 	SetSettingIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
-
-	// Close releases the store.
-	Close() error
 }

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/budgetgrid/budgetgrid/consult"
-	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -61,7 +60,7 @@ func runConsultationImport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return reportInputError(env, err, "")
 	}
-	store, err := sqlite.Open(*dbPath)
+	store, err := openStore(*dbPath)
 	if err != nil {
 		return err
 	}
@@ -106,7 +105,7 @@ func runConsultationList(ctx context.Context, args []string, env Env) error {
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
-	store, err := sqlite.Open(*dbPath)
+	store, err := openStore(*dbPath)
 	if err != nil {
 		return err
 	}
@@ -155,7 +154,7 @@ func runConsultationStatus(ctx context.Context, args []string, env Env) error {
 
 func runConsultationExport(ctx context.Context, args []string, env Env) error {
 	return runExport(ctx, args, env, "consultation export", "Writes a consultation as canonical JSON with its grid inline: the file that\n\"consultation import\" and \"analyse --grid\" read without any other file.",
-		func(w *bufio.Writer, _ *sqlite.DB, c *consult.Consultation) error {
+		func(w *bufio.Writer, _ consult.Store, c *consult.Consultation) error {
 			b, err := c.MarshalCanonical()
 			if err != nil {
 				return err
@@ -168,7 +167,7 @@ func runConsultationExport(ctx context.Context, args []string, env Env) error {
 // runExport is every command that writes one consultation's data: it takes
 // SLUG, --out and --db, and streams write's output to the file (replaced
 // whole, only on success) or to standard output.
-func runExport(ctx context.Context, args []string, env Env, name, about string, write func(*bufio.Writer, *sqlite.DB, *consult.Consultation) error) error {
+func runExport(ctx context.Context, args []string, env Env, name, about string, write func(*bufio.Writer, consult.Store, *consult.Consultation) error) error {
 	fs := newFlags(env, name, name+" SLUG [--out FILE] [--db FILE]\n\n"+about)
 	dbPath := dbFlag(fs, env)
 	out := fs.String("out", "", "file to write (default: standard output)")
@@ -185,8 +184,8 @@ func runExport(ctx context.Context, args []string, env Env, name, about string, 
 }
 
 // openConsultation opens the store and loads a consultation by slug.
-func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *consult.Consultation, error) {
-	store, err := sqlite.Open(dbPath)
+func openConsultation(ctx context.Context, dbPath, slug string) (consult.Store, *consult.Consultation, error) {
+	store, err := openStore(dbPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,7 +202,7 @@ func openConsultation(ctx context.Context, dbPath, slug string) (*sqlite.DB, *co
 
 func runResponsesExport(ctx context.Context, args []string, env Env) error {
 	return runExport(ctx, args, env, "responses export", "Writes every completed response as the wide CSV (to standard output unless --out).",
-		func(w *bufio.Writer, store *sqlite.DB, c *consult.Consultation) error {
+		func(w *bufio.Writer, store consult.Store, c *consult.Consultation) error {
 			ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
 			if err != nil {
 				return err

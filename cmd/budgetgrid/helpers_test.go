@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"testing"
-
-	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 )
 
 // fenshireServiceKeys reads the demo grid's service keys from the database.
 func fenshireServiceKeys(t *testing.T, dbPath string) []string {
 	t.Helper()
-	db, err := sqlite.Open(dbPath)
+	db, err := openStore(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
-	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -169,7 +168,7 @@ func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
 
 func runResponsesComments(ctx context.Context, args []string, env Env) error {
 	return runExport(ctx, args, env, "responses comments", "Writes the comments of completed responses as CSV: response_id,reference,channel,completed_at,comments.\nA comment starting with = + - @ or a tab is written after a ' so that spreadsheets show it as text.",
-		func(w *bufio.Writer, store *sqlite.DB, c *consult.Consultation) error {
+		func(w *bufio.Writer, store consult.Store, c *consult.Consultation) error {
 			cw := csv.NewWriter(w)
 			if err := cw.Write([]string{"response_id", "reference", "channel", "completed_at", "comments"}); err != nil {
 				return err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
-	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/consult/web"
 	"github.com/budgetgrid/budgetgrid/demo"
 )
@@ -35,7 +34,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
 
-	store, err := sqlite.Open(*dbPath)
+	store, err := openStore(*dbPath)
 	if err != nil {
 		return err
 	}
