@@ -51,7 +51,7 @@ func ParseDefinition(name string, data []byte, readFile func(name string) ([]byt
 		c.Grid = g
 	}
 	if err := c.Validate(); err != nil {
-		return nil, Errorf(EINVALID, "%s: %s", name, ErrorMessage(err))
+		return nil, &Error{Code: EINVALID, Message: name + ": " + ErrorMessage(err), Fields: ErrorFields(err)}
 	}
 	return &c, nil
 }

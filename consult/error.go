@@ -20,6 +20,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Fields names each broken rule's place in the input, for an EINVALID
+	// error about several answers or a definition's parts; it may be empty.
+	Fields []FieldError
 }
 
 // Error implements the error interface.
@@ -54,4 +57,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Sorry, there is a problem with the service. Try again later."
+}
+
+// ErrorFields returns the field errors of the domain error in err's chain,
+// or nil.
+func ErrorFields(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }
