@@ -36,15 +36,15 @@ func readDefinition(path string) (*consult.Consultation, error) {
 	} else if st.IsDir() {
 		file, dir = filepath.Join(path, "consultation.json"), path
 	}
-	data, err := os.ReadFile(file)
+	data, err := grid.ReadFileLimit(file, grid.MaxSheetBytes)
 	if err != nil {
 		return nil, err
 	}
 	return consult.ParseDefinition(filepath.Base(file), data, func(name string) ([]byte, error) {
-		if filepath.IsAbs(name) {
-			return os.ReadFile(name)
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
 		}
-		return os.ReadFile(filepath.Join(dir, name))
+		return grid.ReadFileLimit(name, grid.MaxSheetBytes)
 	})
 }
 
