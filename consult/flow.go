@@ -220,24 +220,25 @@ func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 	var errs []FieldError
 	for _, e := range g.CheckLot(f.Plan, lot, f.Floor(r, lot), p) {
 		fe := FieldError{Field: "budget", Msg: e.Msg}
-		if e.Service != "" {
-			i := g.ServiceIndex(e.Service)
-			s := &g.Services[i]
+		switch e.Kind {
+		case grid.LotLevelRange:
+			s := &g.Services[g.ServiceIndex(e.Service)]
 			fe.Field = "service-" + s.Key
-			if p[i] < 1 || p[i] > len(s.Levels) {
-				fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
-			} else {
-				floor := f.Floor(r, lot)[i]
-				fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at an earlier lot", s.Name, s.Levels[floor-1].Label)
-				fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", floor}
-			}
-		} else {
+			fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
+		case grid.LotBelowFloor:
+			s := &g.Services[g.ServiceIndex(e.Service)]
+			fe.Field = "service-" + s.Key
+			fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at an earlier lot", s.Name, s.Levels[e.Level-1].Label)
+			fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", e.Level}
+		case grid.LotOverBudget:
 			cost, _ := g.Cost(p)
 			budget := f.Plan.Budgets[lot-1]
 			over := cost - budget
 			fe.Msg = fmt.Sprintf("Your choices cost %d points, %d %s more than your budget of %d. Give back %d %s by choosing lower levels",
 				cost, over, plural(over, "point", "points"), budget, over, plural(over, "point", "points"))
 			fe.Code, fe.Args = "lot.over", []any{"n", over, "cost", cost, "budget", budget}
+		default:
+			fe.Field, fe.Code = "lot", "lot.count"
 		}
 		errs = append(errs, fe)
 	}
