@@ -293,39 +293,47 @@ func (f *Flow) ReadyToSubmit(r *Response) error {
 }
 
 // CheckRecord validates a whole completed record against the consultation:
-// about-you option keys, the current and unacceptable stages and the lot
-// rules. It returns the messages, each naming the wide CSV column.
+// the response id, the channel, about-you option keys, the current and
+// unacceptable stages and the lot rules. Each error names the wide CSV
+// column and carries a stable code (level.below_floor, about.option…).
 func (f *Flow) CheckRecord(rec grid.Record) []FieldError {
 	var errs []FieldError
+	if rec.ResponseID != "" && !responseIDPattern.MatchString(rec.ResponseID) {
+		errs = append(errs, FieldError{Field: "response_id", Code: "response_id.format",
+			Msg: "must be a UUID or up to 64 letters, digits, _ or -"})
+	}
 	if !channelPattern.MatchString(rec.Channel) {
-		errs = append(errs, FieldError{Field: "channel", Msg: fmt.Sprintf("%q must be a short key of lower-case letters, digits, _ or -, such as online, interview or paper", rec.Channel)})
+		errs = append(errs, FieldError{Field: "channel", Code: "channel.format", Msg: fmt.Sprintf("%q must be a short key of lower-case letters, digits, _ or -, such as online, interview or paper", rec.Channel)})
 	}
 	for _, q := range f.C.Questions {
 		if v := rec.About[q.Key]; v != "" && !q.HasOption(v) {
-			errs = append(errs, FieldError{Field: q.Key, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})
+			errs = append(errs, FieldError{Field: q.Key, Code: "about.option", Args: []any{"question", q.Key}, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})
 		}
 	}
 	g := f.C.Grid
 	if !f.C.AskCurrent {
 		for i, l := range rec.Current {
 			if l != 0 {
-				errs = append(errs, FieldError{Field: "current." + g.Services[i].Key, Msg: "this consultation does not ask the current service; leave it empty"})
+				errs = append(errs, FieldError{Field: "current." + g.Services[i].Key, Code: "current.not_asked", Msg: "this consultation does not ask the current service; leave it empty"})
 			}
 		}
 	}
 	if !f.C.AskUnacceptable {
 		for i, u := range rec.Unacceptable {
 			if len(u) > 0 {
-				errs = append(errs, FieldError{Field: "unacceptable." + g.Services[i].Key, Msg: "this consultation does not ask for unacceptable levels; leave it empty"})
+				errs = append(errs, FieldError{Field: "unacceptable." + g.Services[i].Key, Code: "unacceptable.not_asked", Msg: "this consultation does not ask for unacceptable levels; leave it empty"})
 			}
 		}
 	}
 	for _, e := range g.CheckLots(f.Plan, rec.Lots) {
 		col := fmt.Sprintf("lot%d", e.Lot)
+		fe := FieldError{Code: e.Kind.Code(), Msg: e.Msg, Args: []any{"lot", e.Lot}}
 		if e.Service != "" {
 			col += "." + e.Service
+			fe.Args = append(fe.Args, "service", e.Service)
 		}
-		errs = append(errs, FieldError{Field: col, Msg: e.Msg})
+		fe.Field = col
+		errs = append(errs, fe)
 	}
 	return errs
 }
