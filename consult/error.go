@@ -23,6 +23,15 @@ type Error struct {
 	// Fields names each broken rule's place in the input, for an EINVALID
 	// error about several answers or a definition's parts; it may be empty.
 	Fields []FieldError
+	skip   *SkipError
+}
+
+// Unwrap gives the *SkipError of an ESKIPPED error.
+func (e *Error) Unwrap() error {
+	if e.skip != nil {
+		return e.skip
+	}
+	return nil
 }
 
 // Error implements the error interface.

@@ -109,3 +109,7 @@ func asSheetErrors(name string, err error) grid.SheetErrors {
 	}
 	return grid.SheetErrors{{File: name, Msg: err.Error()}}
 }
+
+// ValidResponseID reports whether id may be a response id: a UUID or up to
+// 64 letters, digits, _ or -.
+func ValidResponseID(id string) bool { return responseIDPattern.MatchString(id) }
