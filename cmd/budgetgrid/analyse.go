@@ -13,6 +13,7 @@ import (
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/report"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -116,14 +117,18 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	var written string
 	switch *format {
 	case "csv":
-		err = analysis.WriteTables(*outDir, tables)
+		for _, t := range tables {
+			if err = writeFileAtomic(filepath.Join(*outDir, t.Name+".csv"), env, func(w *bufio.Writer) error { return report.WriteCSV(w, t) }); err != nil {
+				break
+			}
+		}
 		written = *outDir + string(filepath.Separator) + "*.csv"
 	case "json":
 		written = filepath.Join(*outDir, "analysis.json")
-		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return analysis.WriteJSON(w, tables) })
+		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return report.WriteJSON(w, tables) })
 	case "xlsx":
 		written = filepath.Join(*outDir, "analysis.xlsx")
-		err = writeXLSX(written, tables)
+		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return report.WriteXLSX(w, tables) })
 	}
 	if err != nil {
 		return err
@@ -150,12 +155,7 @@ func inputFromStore(ctx context.Context, dbPath, slug string) (analysis.Input, e
 		return analysis.Input{}, err
 	}
 	defer store.Close()
-	in := analysis.Input{Grid: c.Grid, Plan: c.Plan(), Questions: analysisQuestions(c)}
-	err = store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-		in.Records = append(in.Records, r.Record(c))
-		return nil
-	})
-	return in, err
+	return report.FromStore(ctx, store, c)
 }
 
 // inputFromFiles reads the grid (sheet or consultation JSON) and the
@@ -169,7 +169,7 @@ func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
 			return in, err
 		}
 		c = k
-		in.Grid, in.Plan, in.Questions = k.Grid, k.Plan(), analysisQuestions(k)
+		in.Grid, in.Plan, in.Questions = k.Grid, k.Plan(), report.Questions(k)
 	} else {
 		g, err := grid.ReadSheetFile(gridPath)
 		if err != nil {

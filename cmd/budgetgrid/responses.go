@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/report"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -104,7 +104,7 @@ func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
 	if *n < 1 {
 		return fmt.Errorf("--n must be at least 1")
 	}
-	recs := analysis.Simulate(c.Grid, c.Plan(), analysisQuestions(c), *n, *seed)
+	recs := analysis.Simulate(c.Grid, c.Plan(), report.Questions(c), *n, *seed)
 	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
 		ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
 		if err != nil {
@@ -139,7 +139,7 @@ func runResponsesComments(ctx context.Context, args []string, env Env) error {
 				if r.Answers.Comments == "" {
 					return nil
 				}
-				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), spreadsheetText(r.Answers.Comments)})
+				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), report.SafeCell(r.Answers.Comments)})
 			})
 			if err != nil {
 				return err
@@ -149,24 +149,3 @@ func runResponsesComments(ctx context.Context, args []string, env Env) error {
 		})
 }
 
-// spreadsheetText keeps free text from being read as a formula when the
-// CSV is opened in a spreadsheet.
-func spreadsheetText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// analysisQuestions gives the analysis the about-you questions' keys and
-// option keys.
-func analysisQuestions(c *consult.Consultation) []analysis.Question {
-	qs := make([]analysis.Question, len(c.Questions))
-	for i, q := range c.Questions {
-		qs[i].Key = q.Key
-		for _, o := range q.Options {
-			qs[i].Options = append(qs[i].Options, o.Key)
-		}
-	}
-	return qs
-}
