@@ -148,4 +148,3 @@ func runResponsesComments(ctx context.Context, args []string, env Env) error {
 			return cw.Error()
 		})
 }
-
