@@ -97,7 +97,6 @@ func TestOpenRejectsNonFiles(t *testing.T) {
 	}
 }
 
-
 func TestTimeRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
