@@ -216,6 +216,18 @@ func runResponsesExport(ctx context.Context, args []string, env Env) error {
 		})
 }
 
+// openInput opens a file to read that is closed as soon as ctx is done,
+// so that a command reading a pipe or a slow disk stops at once on SIGINT
+// or SIGTERM instead of waiting for the next byte.
+func openInput(ctx context.Context, path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { f.Close() })
+	return f, nil
+}
+
 // writeFileAtomic streams to path through a temporary file renamed into
 // place on success, so a failed export leaves nothing half-written; an
 // empty path writes to standard output.

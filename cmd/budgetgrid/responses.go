@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -29,7 +28,7 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
-	f, err := os.Open(pos[1])
+	f, err := openInput(ctx, pos[1])
 	if err != nil {
 		return err
 	}
