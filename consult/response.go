@@ -28,7 +28,11 @@ type Response struct {
 	Reached int
 	Answers Answers
 	// Reference is the short code shown on the confirmation page; set on completion.
-	Reference   string
+	Reference string
+	// Version counts the writes of the response: 1 when created, one more
+	// at each save and at completion. A save names the version it read, so
+	// that a stale window cannot overwrite newer answers.
+	Version     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CompletedAt time.Time

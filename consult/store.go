@@ -1,6 +1,9 @@
 package consult
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps consultations and responses: the narrow stores below,
 // composed. Implementations live in subpackages (consult/sqlite) and pass
@@ -14,6 +17,7 @@ type Store interface {
 	ResponseStore
 	ResumeStore
 	SettingStore
+	RateLimitStore
 	// Close releases the store.
 	Close() error
 }
@@ -44,12 +48,16 @@ type ResponseStore interface {
 	// Response returns the response with the given id.
 	Response(ctx context.Context, id string) (*Response, error)
 	// SaveResponse writes an in-progress response's answers and progress.
-	// ESUBMITTED if it has been completed.
+	// It succeeds only if r.Version equals the stored version, which it
+	// then increments (setting r.Version to the new value); otherwise
+	// ECONFLICT with ChangedElsewhereMessage. ESUBMITTED, before any version
+	// check, if it has been completed.
 	SaveResponse(ctx context.Context, r *Response) error
 	// CompleteResponse writes the final answers and marks the response
-	// complete in one transaction, setting r.Reference and r.CompletedAt.
-	// It returns only once the commit is durable. ESUBMITTED if it was
-	// already complete.
+	// complete in one transaction, setting r.Reference and r.CompletedAt
+	// and incrementing r.Version as SaveResponse does (ECONFLICT if
+	// r.Version is not the stored one). It returns only once the commit is
+	// durable. ESUBMITTED if it was already complete.
 	CompleteResponse(ctx context.Context, r *Response) error
 	// CountResponses counts a consultation's responses: all and completed.
 	CountResponses(ctx context.Context, consultationID int64) (all, completed int, err error)
@@ -62,8 +70,17 @@ type ResponseStore interface {
 	// response whose id exists with the same wide CSV record (SameRecord)
 	// is skipped; with a different one it is an ECONFLICT naming the id. It returns how
 	// many were added.
+	// Imported responses are stored with Version 1.
 	ImportResponses(ctx context.Context, consultationID int64, rs []*Response) (added int, err error)
+	// PurgeAbandoned deletes the in-progress (never completed) responses
+	// last updated before before, with their resume codes, and returns how
+	// many it deleted. Completed responses are never touched.
+	PurgeAbandoned(ctx context.Context, before time.Time) (purged int, err error)
 }
+
+// ChangedElsewhereMessage is the ECONFLICT message of a save or completion
+// whose response was changed since it was read (its Version is stale).
+const ChangedElsewhereMessage = "These answers were changed in another window. Your latest answers are shown."
 
 // ResumeStore keeps the hashes of resume codes.
 type ResumeStore interface {
@@ -86,4 +103,26 @@ type SettingStore interface {
 	// SetSettingIfAbsent stores a setting unless one exists, and returns
 	// the stored value.
 	SetSettingIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+}
+
+// RateLimitStore counts events per key in fixed windows, so that several
+// servers on one database share every limit.
+type RateLimitStore interface {
+	// Allow records one event for key and reports whether it is within limit
+	// events per window. Windows are aligned to multiples of window since the
+	// Unix epoch (UTC). When refused, retryAfter is the time until the window
+	// ends; a refused event is not counted. Old windows may be deleted.
+	Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
+}
+
+// RateWindow returns the start of the fixed window of length window that
+// holds now: windows are aligned to multiples of window since the Unix
+// epoch. window must be positive.
+func RateWindow(now time.Time, window time.Duration) time.Time {
+	n, w := now.UnixNano(), int64(window)
+	m := n % w
+	if m < 0 {
+		m += w
+	}
+	return time.Unix(0, n-m).UTC()
 }

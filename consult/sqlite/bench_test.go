@@ -31,7 +31,7 @@ func BenchmarkCompleteResponse(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := next.Add(1) - 1
-					r := &consult.Response{ID: ids[i], Reached: 7, Answers: answers}
+					r := &consult.Response{ID: ids[i], Reached: 7, Version: 1, Answers: answers}
 					if err := db.CompleteResponse(ctx, r); err != nil {
 						b.Error(err)
 						return

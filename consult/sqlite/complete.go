@@ -42,7 +42,8 @@ type completion struct {
 // It returns once the commit is on disk. Once the call is queued it waits
 // for the outcome even if ctx ends, so that a nil error always means stored
 // and an error means not stored. ESUBMITTED if the response was already
-// complete; ENOTFOUND if it does not exist.
+// complete; ECONFLICT if r.Version is not the stored version; ENOTFOUND if
+// it does not exist.
 func (db *DB) CompleteResponse(ctx context.Context, r *consult.Response) error {
 	answers, err := json.Marshal(&r.Answers)
 	if err != nil {
@@ -61,6 +62,7 @@ func (db *DB) CompleteResponse(ctx context.Context, r *consult.Response) error {
 		return c.err
 	}
 	r.Reference, r.CompletedAt, r.UpdatedAt = c.ref, c.now, c.now
+	r.Version++
 	return nil
 }
 
@@ -116,8 +118,8 @@ func (db *DB) commitBatch(batch []*completion) {
 	// completions of one response, the second changes nothing.
 	update, err := tx.PrepareContext(ctx, `
 		UPDATE responses
-		SET reached = ?, answers = ?, reference = ?, updated_at = ?, completed_at = ?
-		WHERE id = ? AND completed_at IS NULL`)
+		SET reached = ?, answers = ?, reference = ?, updated_at = ?, completed_at = ?, version = version + 1
+		WHERE id = ? AND completed_at IS NULL AND version = ?`)
 	if err != nil {
 		failAll(fmt.Errorf("complete responses: prepare: %w", err))
 		return
@@ -150,7 +152,7 @@ func (db *DB) completeOne(ctx context.Context, tx *sql.Tx, update *sql.Stmt, c *
 			return fmt.Errorf("complete response %s: %w", c.r.ID, err)
 		}
 		// A failed statement undoes only itself; the transaction goes on.
-		res, err := update.ExecContext(ctx, c.r.Reached, c.answers, ref, ts, ts, c.r.ID)
+		res, err := update.ExecContext(ctx, c.r.Reached, c.answers, ref, ts, ts, c.r.ID, c.r.Version)
 		if isUnique(err, "responses.reference") && try < maxReferenceTries {
 			continue
 		} else if err != nil {

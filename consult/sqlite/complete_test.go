@@ -69,7 +69,7 @@ func TestConcurrentCompletesMixed(t *testing.T) {
 	c := createConsultation(t, db, "mixed")
 	ids := createResponses(t, db, c, 60)
 	for _, id := range ids[:10] {
-		if err := db.CompleteResponse(ctx, &consult.Response{ID: id, Reached: 7}); err != nil {
+		if err := db.CompleteResponse(ctx, &consult.Response{ID: id, Reached: 7, Version: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,7 +89,7 @@ func TestConcurrentCompletesMixed(t *testing.T) {
 		rs   = make([]*consult.Response, len(calls))
 	)
 	for i, id := range calls {
-		rs[i] = &consult.Response{ID: id, Reached: 7, Answers: testAnswers("south")}
+		rs[i] = &consult.Response{ID: id, Reached: 7, Version: 1, Answers: testAnswers("south")}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -120,7 +120,7 @@ func TestReferenceRetry(t *testing.T) {
 	c := createConsultation(t, db, "refs")
 	ids := createResponses(t, db, c, 3)
 	complete := func(id string) (*consult.Response, error) {
-		r := &consult.Response{ID: id, Reached: 7, Answers: testAnswers("north")}
+		r := &consult.Response{ID: id, Reached: 7, Version: 1, Answers: testAnswers("north")}
 		return r, db.CompleteResponse(ctx, r)
 	}
 
@@ -165,7 +165,7 @@ func TestCompleteAfterCloseOrCancel(t *testing.T) {
 	t.Run("cancelled context", func(t *testing.T) {
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		err := db.CompleteResponse(cancelled, &consult.Response{ID: ids[0]})
+		err := db.CompleteResponse(cancelled, &consult.Response{ID: ids[0], Version: 1})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("CompleteResponse = %v, want context.Canceled", err)
 		}
@@ -184,7 +184,7 @@ func TestCompleteAfterCloseOrCancel(t *testing.T) {
 		if err := other.Close(); err != nil {
 			t.Errorf("second Close = %v", err)
 		}
-		err = other.CompleteResponse(ctx, &consult.Response{ID: ids[1]})
+		err = other.CompleteResponse(ctx, &consult.Response{ID: ids[1], Version: 1})
 		if !errors.Is(err, errClosed) {
 			t.Fatalf("CompleteResponse after Close = %v, want errClosed", err)
 		}

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -26,6 +28,15 @@ import (
 
 // ReadConns is how many connections the read pool holds.
 const ReadConns = 4
+
+// checkpointInterval is how often the writer checkpoints the WAL into the
+// main file and truncates it, so that the WAL does not grow without bound
+// under sustained writes while readers keep SQLite's own checkpoints from
+// finishing. Tests shorten it.
+var checkpointInterval = 30 * time.Second
+
+// busyTimeout is how long a connection waits for a lock.
+const busyTimeout = 10 * time.Second
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -48,19 +59,25 @@ type DB struct {
 
 	// completions feeds the group committer (see complete.go); quit stops it.
 	completions chan *completion
-	quit        chan struct{}
-	wg          sync.WaitGroup
-	closeOnce   sync.Once
-	closeErr    error
+	// allowCalls counts Allow calls, to sweep expired windows now and then.
+	allowCalls atomic.Int64
+	quit       chan struct{}
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 var _ consult.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and applies
-// any migrations it has not seen.
+// any migrations it has not seen. A new file is made readable by its owner
+// only (0600); SQLite gives its -wal and -shm files the same mode.
 func Open(path string) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
 		return nil, fmt.Errorf("open database: %q is not a usable file path", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	db := &DB{
 		path:         path,
@@ -73,7 +90,8 @@ func Open(path string) (*DB, error) {
 	// _txlock=immediate takes the write lock at BEGIN, so a transaction
 	// never fails midway to upgrade from reading to writing.
 	db.write, err = sql.Open("sqlite", dsn(path, "_txlock=immediate",
-		"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"))
+		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "synchronous(FULL)",
+		"foreign_keys(ON)", "journal_size_limit(67108864)"))
 	if err != nil {
 		return nil, fmt.Errorf("open database writer: %w", err)
 	}
@@ -100,9 +118,70 @@ func Open(path string) (*DB, error) {
 	db.read.SetMaxOpenConns(ReadConns)
 	db.read.SetMaxIdleConns(ReadConns)
 	db.read.SetConnMaxIdleTime(0)
-	db.wg.Add(1)
+	db.wg.Add(2)
 	go db.commitCompletions()
+	go db.checkpointer()
 	return db, nil
+}
+
+// createPrivate creates the database file with mode 0600 unless it exists,
+// before SQLite opens it (SQLite would create it 0644).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkpointer checkpoints the WAL every checkpointInterval until Close.
+func (db *DB) checkpointer() {
+	defer db.wg.Done()
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			// A checkpoint blocked by a long read is retried next time.
+			_ = db.checkpoint(context.Background())
+		case <-db.quit:
+			return
+		}
+	}
+}
+
+// checkpointWait is how long a checkpoint waits for readers to move to
+// the newest snapshot before giving up until next time: the writer is busy
+// meanwhile, so it is short.
+const checkpointWait = 100 * time.Millisecond
+
+// checkpoint copies the WAL into the main file and truncates it to zero
+// bytes, through the writer connection so it waits its turn behind writes.
+func (db *DB) checkpoint(ctx context.Context) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, checkpointWait.Milliseconds())); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	var busy, logPages, done int
+	err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done)
+	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds())); rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	} else if busy != 0 {
+		return fmt.Errorf("checkpoint: readers kept %d of %d pages in the log", logPages-done, logPages)
+	}
+	return nil
 }
 
 // dsn builds a modernc.org/sqlite data source name: the file path, then
@@ -129,6 +208,10 @@ func (db *DB) Close() error {
 		var errs []error
 		if err := db.read.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database readers: %w", err))
+		}
+		// With the readers gone, the log is copied in and truncated.
+		if err := db.checkpoint(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
 		if err := db.write.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database writer: %w", err))

@@ -17,6 +17,7 @@ import (
 // stored. A zero GridVersion means the consultation's current grid. Each
 // added response gets a fresh reference; after the commit the added
 // responses carry their consultation, grid version, reference and times.
+// Added responses are stored with Version 1.
 // It returns how many were added. ENOTFOUND if the consultation does not
 // exist; EINVALID for a response without an id or completion time.
 func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*consult.Response) (added int, err error) {
@@ -104,6 +105,7 @@ func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*c
 	for _, a := range done {
 		a.r.ConsultationID, a.r.GridVersion, a.r.Reference = consultationID, a.version, a.ref
 		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = created, created, a.r.CompletedAt.UTC()
+		a.r.Version = 1
 	}
 	return len(done), nil
 }

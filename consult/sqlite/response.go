@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 )
@@ -37,13 +38,13 @@ func (db *DB) CreateResponse(ctx context.Context, r *consult.Response) error {
 	case err != nil:
 		return fmt.Errorf("create response %s: %w", r.ID, err)
 	}
-	r.GridVersion, r.CreatedAt, r.UpdatedAt = version, now, now
+	r.GridVersion, r.CreatedAt, r.UpdatedAt, r.Version = version, now, now, 1
 	return nil
 }
 
 // responseColumns are the columns scanResponse reads, in order.
 const responseColumns = `id, consultation_id, grid_version, channel, reached, answers,
-	reference, created_at, updated_at, completed_at`
+	reference, created_at, updated_at, completed_at, version`
 
 // scanResponse reads one row of responseColumns.
 func scanResponse(row interface{ Scan(...any) error }) (*consult.Response, error) {
@@ -55,7 +56,7 @@ func scanResponse(row interface{ Scan(...any) error }) (*consult.Response, error
 		err                  error
 	)
 	if err := row.Scan(&r.ID, &r.ConsultationID, &r.GridVersion, &r.Channel, &r.Reached, &answers,
-		&reference, &created, &updated, &completed); err != nil {
+		&reference, &created, &updated, &completed, &r.Version); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(answers, &r.Answers); err != nil {
@@ -87,7 +88,8 @@ func (db *DB) Response(ctx context.Context, id string) (*consult.Response, error
 }
 
 // SaveResponse writes an in-progress response's answers and progress
-// (Reached), setting r.UpdatedAt. ESUBMITTED if it has been completed;
+// (Reached), setting r.UpdatedAt and incrementing r.Version. ESUBMITTED if
+// it has been completed; ECONFLICT if r.Version is not the stored version;
 // ENOTFOUND if it does not exist.
 func (db *DB) SaveResponse(ctx context.Context, r *consult.Response) error {
 	answers, err := json.Marshal(&r.Answers)
@@ -95,12 +97,12 @@ func (db *DB) SaveResponse(ctx context.Context, r *consult.Response) error {
 		return fmt.Errorf("save response %s: encode answers: %w", r.ID, err)
 	}
 	now := db.now().UTC()
-	// The completed_at condition makes the refusal atomic: a response
-	// completed a moment ago is not overwritten.
+	// The completed_at and version conditions make the refusal atomic: a
+	// response completed or saved a moment ago is not overwritten.
 	res, err := db.write.ExecContext(ctx, `
-		UPDATE responses SET reached = ?, answers = ?, updated_at = ?
-		WHERE id = ? AND completed_at IS NULL`,
-		r.Reached, string(answers), formatTime(now), r.ID)
+		UPDATE responses SET reached = ?, answers = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND completed_at IS NULL AND version = ?`,
+		r.Reached, string(answers), formatTime(now), r.ID, r.Version)
 	if err != nil {
 		return fmt.Errorf("save response %s: %w", r.ID, err)
 	}
@@ -108,6 +110,7 @@ func (db *DB) SaveResponse(ctx context.Context, r *consult.Response) error {
 		return err
 	}
 	r.UpdatedAt = now
+	r.Version++
 	return nil
 }
 
@@ -117,7 +120,8 @@ type querier interface {
 }
 
 // checkUpdated turns an UPDATE ... WHERE id = ? AND completed_at IS NULL
-// that changed no row into ENOTFOUND or ESUBMITTED, looking through q.
+// AND version = ? that changed no row into ENOTFOUND, ESUBMITTED or (the
+// version was stale) ECONFLICT, looking through q.
 func checkUpdated(ctx context.Context, q querier, res sql.Result, id string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -125,14 +129,16 @@ func checkUpdated(ctx context.Context, q querier, res sql.Result, id string) err
 	} else if n == 1 {
 		return nil
 	}
-	var exists int
-	err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM responses WHERE id = ?`, id).Scan(&exists)
-	if err != nil {
-		return fmt.Errorf("update response %s: %w", id, err)
-	} else if exists == 0 {
+	var completed bool
+	err = q.QueryRowContext(ctx, `SELECT completed_at IS NOT NULL FROM responses WHERE id = ?`, id).Scan(&completed)
+	if errors.Is(err, sql.ErrNoRows) {
 		return consult.Errorf(consult.ENOTFOUND, "There is no response %s.", id)
+	} else if err != nil {
+		return fmt.Errorf("update response %s: %w", id, err)
+	} else if completed {
+		return consult.Errorf(consult.ESUBMITTED, "These answers have already been sent. They cannot be changed.")
 	}
-	return consult.Errorf(consult.ESUBMITTED, "These answers have already been sent. They cannot be changed.")
+	return consult.Errorf(consult.ECONFLICT, "%s", consult.ChangedElsewhereMessage)
 }
 
 // CountResponses counts a consultation's responses: all and completed.
@@ -173,4 +179,20 @@ func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*
 		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 	}
 	return nil
+}
+
+// PurgeAbandoned deletes the in-progress responses last updated before
+// before, with their resume codes (by the foreign key's cascade), and
+// returns how many it deleted. Completed responses are never touched.
+func (db *DB) PurgeAbandoned(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.write.ExecContext(ctx, `
+		DELETE FROM responses WHERE completed_at IS NULL AND updated_at < ?`, formatTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge abandoned responses: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge abandoned responses: %w", err)
+	}
+	return int(n), nil
 }
