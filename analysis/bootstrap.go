@@ -107,9 +107,8 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 			one = ranks(sc, one)
 			rk = append(rk, one...)
 			if len(bs.budgets) > 0 {
-				curve := OptimumCurve(d.g, supportFromShares(finalShares(t, cellW, v)))
-				for _, budget := range bs.budgets {
-					p, _ := curve.At(budget)
+				for k, sup := range lotSupports(t, cellW, v) {
+					p, _ := OptimumCurve(d.g, sup).At(bs.budgets[k])
 					for _, l := range p {
 						lv = append(lv, uint8(l))
 					}

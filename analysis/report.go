@@ -8,9 +8,6 @@ package analysis
 
 import (
 	"fmt"
-	"math"
-
-	"github.com/budgetgrid/budgetgrid/grid"
 )
 
 // Options control an analysis. The zero value is an unweighted analysis
@@ -62,8 +59,14 @@ type Report struct {
 	Shares      []Share
 	ServiceLots []ServiceLot
 	Priorities  []Priority
-	Optimum     []OptimumLevel
-	Curve       []CurvePoint
+	// Packages are, per segment and lot, the knapsack vote of that lot's
+	// packages at its budget and the majority package, with coverage.
+	Packages []LotPackage
+	// Optimum lists every service's level in each of Packages.
+	Optimum []OptimumLevel
+	// Curve is the package at every budget: lots' votes at their budgets
+	// and the nested ladder between and beyond them, labelled.
+	Curve []CurvePoint
 	// Notes say which outputs could not be computed, and why.
 	Notes []string
 }
@@ -103,7 +106,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		rep.Services = append(rep.Services, sv.Key)
 	}
 	if in.Plan.Budgets == nil {
-		rep.Notes = append(rep.Notes, "lot budgets unknown: pain and the optimum at each lot budget are not computed")
+		rep.Notes = append(rep.Notes, "lot budgets unknown: pain, the packages at each lot budget and the curve are not computed")
 	} else if painLot(in.Plan.Budgets, d.g.AsNowCost()) < 0 {
 		rep.Notes = append(rep.Notes, "no lot budget is at or below today's spending: pain is not computed")
 	}
@@ -117,8 +120,9 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		rep.Shares = append(rep.Shares, sh...)
 		rep.ServiceLots = append(rep.ServiceLots, sl...)
 		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, i, in.Plan.Budgets)...)
-		rep.optimum(d.g, t, des.cellW, vw, i, in.Plan.Budgets)
+		rep.packagesOf(d, t, des.cells.of, des.cellW, vw, i, in.Plan.Budgets)
 	}
+	rep.Notes = append(rep.Notes, nestingNotes(d.g, rep.Packages)...)
 	if opt.Bootstrap > 0 {
 		var margins []Margin
 		if opt.Targets != nil && len(opt.Targets.Variables) > 0 {
@@ -136,33 +140,6 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	return rep, nil
 }
 
-// optimum adds the resident-preferred packages of every segment of a view
-// that has respondents: at each lot budget, and along the whole curve.
-func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, vi int, budgets []int) {
-	for v, value := range vw.values {
-		n := 0.0
-		for c := range t.gc {
-			n += t.segN[v*t.gc+c]
-		}
-		if n == 0 {
-			continue
-		}
-		curve := OptimumCurve(g, supportFromShares(finalShares(t, cellW, v)))
-		for bi, b := range budgets {
-			p, _ := curve.At(b)
-			for s, l := range p {
-				rep.Optimum = append(rep.Optimum, OptimumLevel{SegmentVariable: vw.variable, Segment: value, Budget: b,
-					Service: g.Services[s].Key, Level: l, SelectedShare: math.NaN(), at: bootIndex{vi, v, bi, s}})
-			}
-		}
-		for b := curve.BaseCost(); b <= curve.MaxCost(); b++ {
-			p, val := curve.At(b)
-			cost, _ := g.Cost(p)
-			rep.Curve = append(rep.Curve, CurvePoint{SegmentVariable: vw.variable, Segment: value, Budget: b, Cost: cost, Support: val, Package: p})
-		}
-	}
-}
-
 // applyBootstrap fills rank intervals and selection shares from the
 // replicates; S services, B lot budgets.
 func (rep *Report) applyBootstrap(b *bootstrap, S, B int) {
@@ -174,6 +151,9 @@ func (rep *Report) applyBootstrap(b *bootstrap, S, B int) {
 	}
 	for i := range rep.Optimum {
 		o := &rep.Optimum[i]
+		if o.Kind != PackageVote {
+			continue
+		}
 		o.SelectedShare = b.selected(o.at.view, (o.at.value*B+o.at.budget)*S+o.at.service, o.Level)
 	}
 }

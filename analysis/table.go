@@ -41,18 +41,34 @@ var (
 	// the estimate is empty).
 	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base",
 		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs"}
-	// OptimumColumns: the resident-preferred package at each lot budget,
-	// one row per service, with the bootstrap share selecting that level.
-	OptimumColumns = []string{"segment_variable", "segment", "budget", "service", "level", "selected_share"}
+	// PackagesColumns: one row per segment, lot and kind (vote: the
+	// knapsack vote of the lot's own packages at its budget; majority: each
+	// step a weighted majority bought at the lot). support is in points
+	// (the weighted mean over the lot's residents of the package's points
+	// above the base that the resident also bought); unspent = budget −
+	// cost; runner_up_* is the best other package (vote only) and flat is
+	// true when it is within one point of support; exact_share,
+	// within_one_share and mean_distance_points describe how close
+	// residents' own packages at the lot are to it.
+	PackagesColumns = []string{"segment_variable", "segment", "lot", "budget", "kind", "cost", "unspent", "support", "runner_up_support", "flat",
+		"exact_share", "within_one_share", "mean_distance_points", "n", "levels", "runner_up_levels"}
+	// OptimumColumns: one row per segment, lot, kind and service: the
+	// package's level, the weighted share at the lot who chose exactly it
+	// and at least it, and (vote only) the share of bootstrap replicates
+	// whose vote chose the same level (stability, not agreement).
+	OptimumColumns = []string{"segment_variable", "segment", "lot", "budget", "kind", "service", "level", "chose_share", "at_least_share", "selected_share"}
 	// ServiceLotsColumns: one row per segment, service and lot, with the
 	// standard errors and segment flags of the mean level and mean points
 	// (as for priorities).
 	ServiceLotsColumns = []string{"segment_variable", "segment", "service", "lot", "mean_level", "mean_points", "below_as_now", "at_as_now", "above_as_now", "points_share", "n", "low_base",
 		"mean_level_se", "mean_level_differs", "mean_points_se", "mean_points_differs"}
-	// CurveColumns: the resident-preferred package at every budget from
-	// the base cost to the maximum; levels lists each service's level in
-	// grid order, joined by ";".
-	CurveColumns = []string{"segment_variable", "segment", "budget", "cost", "support", "levels"}
+	// CurveColumns: the package at every budget from the base cost to the
+	// maximum; basis is "lot" (a lot's vote at its budget),
+	// "interpolation" (the nested ladder below the highest lot budget) or
+	// "extrapolation" (above it); lot is the lot whose support scores the
+	// package (support in points, as in packages); levels lists each
+	// service's level in grid order, joined by ";".
+	CurveColumns = []string{"segment_variable", "segment", "budget", "basis", "lot", "cost", "support", "levels"}
 	// MethodColumns: key and value pairs saying what was done.
 	MethodColumns = []string{"key", "value"}
 )
@@ -69,7 +85,7 @@ func FormatFloat(x float64) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // Tables turns the report into tables, in this order: weights, shares,
-// service_lots, priorities, optimum, curve, method.
+// service_lots, priorities, packages, optimum, curve, method.
 func (r *Report) Tables() []Table {
 	f := FormatFloat
 	w := Table{Name: "weights", Columns: WeightsColumns}
@@ -104,19 +120,37 @@ func (r *Report) Tables() []Table {
 			f(p.NeverBoughtSE), differsCell(seg, p.NeverBought, p.NeverBoughtDiffers),
 			f(p.PurchaseLotSE), differsCell(seg, p.PurchaseLot, p.PurchaseLotDiffers)})
 	}
+	pk := Table{Name: "packages", Columns: PackagesColumns}
+	for _, p := range r.Packages {
+		ru := ""
+		if p.RunnerUp != nil {
+			ru = levelsCell(p.RunnerUp)
+		}
+		flat := ""
+		if p.Kind == PackageVote && p.RunnerUp != nil {
+			flat = strconv.FormatBool(p.Flat)
+		}
+		pk.Rows = append(pk.Rows, []string{p.SegmentVariable, p.Segment, itoa(p.Lot), itoa(p.Budget), p.Kind, itoa(p.Cost), itoa(p.Unspent),
+			f(p.Support), f(p.RunnerUpSupport), flat, f(p.ExactShare), f(p.WithinOneShare), f(p.MeanDistance), itoa(p.N), levelsCell(p.Package), ru})
+	}
 	op := Table{Name: "optimum", Columns: OptimumColumns}
 	for _, o := range r.Optimum {
-		op.Rows = append(op.Rows, []string{o.SegmentVariable, o.Segment, itoa(o.Budget), o.Service, itoa(o.Level), f(o.SelectedShare)})
+		op.Rows = append(op.Rows, []string{o.SegmentVariable, o.Segment, itoa(o.Lot), itoa(o.Budget), o.Kind, o.Service, itoa(o.Level),
+			f(o.ChoseShare), f(o.AtLeastShare), f(o.SelectedShare)})
 	}
 	cv := Table{Name: "curve", Columns: CurveColumns}
 	for _, c := range r.Curve {
-		lv := make([]string, len(c.Package))
-		for i, l := range c.Package {
-			lv[i] = itoa(l)
-		}
-		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), itoa(c.Cost), f(c.Support), strings.Join(lv, ";")})
+		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), c.Basis, itoa(c.Lot), itoa(c.Cost), f(c.Support), levelsCell(c.Package)})
 	}
-	return []Table{w, sh, sl, pr, op, cv, r.methodTable()}
+	return []Table{w, sh, sl, pr, pk, op, cv, r.methodTable()}
+}
+
+func levelsCell(p []int) string {
+	lv := make([]string, len(p))
+	for i, l := range p {
+		lv[i] = itoa(l)
+	}
+	return strings.Join(lv, ";")
 }
 
 func boolCell(applies, b bool) string {

@@ -43,7 +43,8 @@ func TestAnalyse(t *testing.T) {
 			"weights.csv":    {"response_id", "weight"},
 			"shares.csv":     {"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff"},
 			"priorities.csv": {"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable"},
-			"optimum.csv":    {"segment_variable", "segment", "budget", "service", "level", "selected_share"},
+			"optimum.csv":    {"segment_variable", "segment", "lot", "budget", "kind", "service", "level", "chose_share", "at_least_share", "selected_share"},
+			"packages.csv":   {"segment_variable", "segment", "lot", "budget", "kind", "cost", "unspent", "support"},
 		}
 		for file, want := range wantHeaders {
 			f, err := os.Open(filepath.Join(out, file))
