@@ -82,18 +82,15 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 	for i, g := range bs.cells.of {
 		cellBase[g] += float64(mult[i])
 	}
-	tot, _, _, err := bs.rk.rake(cellBase, float64(d.n), DefaultTolerance, DefaultMaxIter)
+	wt := Weighting{Tolerance: DefaultTolerance, MaxIter: DefaultMaxIter}
+	cellW, err := rakeTrim(bs.rk, cellBase, float64(d.n), bs.trimLow, bs.trimHigh, &wt)
 	if err != nil {
-		return // a category lost in the resample: the replicate is left out
+		return // a category lost in the resample, or bounds not met: the replicate fails and is counted
 	}
-	cellW := make([]float64, len(tot))
-	for g := range tot {
-		if cellBase[g] > 0 {
-			cellW[g] = tot[g] / cellBase[g]
+	if len(bs.rk.margins) > 0 {
+		if _, err := checkMargins(bs.rk.margins, bs.cells, cellBase, cellW, DefaultMarginTolerance); err != nil {
+			return
 		}
-	}
-	if bs.trimLow > 0 || bs.trimHigh > 0 {
-		trimCells(cellW, cellBase, bs.trimLow, bs.trimHigh)
 	}
 	S := d.s
 	for vi, vw := range bs.views {
@@ -119,50 +116,6 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 		b.levels[vi][r] = lv
 	}
 	b.ok[r] = true
-}
-
-// trimCells trims cell weights like TrimWeights (strict), each cell
-// counting for count respondents, with bounds as multiples of the mean.
-func trimCells(w, count []float64, lowMult, highMult float64) {
-	var tot, n float64
-	for g := range w {
-		tot += w[g] * count[g]
-		n += count[g]
-	}
-	mean := tot / n
-	lower, upper := math.Inf(-1), math.Inf(1)
-	if lowMult > 0 {
-		lower = lowMult * mean
-	}
-	if highMult > 0 {
-		upper = highMult * mean
-	}
-	outside := make([]bool, len(w))
-	for range 1000 {
-		var excess, inside float64
-		any := false
-		for g, x := range w {
-			outside[g] = count[g] > 0 && (x < lower || x > upper)
-			if outside[g] {
-				c := math.Max(lower, math.Min(x, upper))
-				excess += (x - c) * count[g]
-				w[g] = c
-				any = true
-			} else {
-				inside += count[g]
-			}
-		}
-		if !any {
-			return
-		}
-		if inside > 0 {
-			for g := range w {
-				if !outside[g] {
-					w[g] += excess / inside
-				}
-			}
-		}
-	}
 }
 
 // rankInterval returns the 2.5% and 97.5% percentiles of the ranks of

@@ -172,7 +172,7 @@ func TestMeanSEsMatchBackfitting(t *testing.T) {
 	g, plan, qs := fenshire(t)
 	tg := fenshireTargets(t)
 	recs := Simulate(g, plan, qs, 1500, 77)
-	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: tg, By: []string{"care"}})
+	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: tg, RenormaliseTargets: true, By: []string{"care"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestPlantedSegmentDifference(t *testing.T) {
 	if planted < 100 {
 		t.Fatalf("only %d marshby respondents", planted)
 	}
-	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), By: []string{"area", "care"}})
+	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area", "care"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestMeanSEColumns(t *testing.T) {
 	for _, budgets := range [][]int{plan.Budgets, nil} {
 		p := plan
 		p.Budgets = budgets
-		rep, err := analyseRecords(g, p, qs, recs, Options{Targets: fenshireTargets(t), By: []string{"area", "channel"}})
+		rep, err := analyseRecords(g, p, qs, recs, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area", "channel"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -313,7 +313,7 @@ func TestRunnerUpMatchesBruteForce(t *testing.T) {
 func TestCurveLadder(t *testing.T) {
 	g, plan, qs := fenshire(t)
 	recs := Simulate(g, plan, qs, 800, 11)
-	rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t)})
+	rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true})
 	if err != nil {
 		t.Fatal(err)
 	}

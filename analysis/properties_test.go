@@ -61,7 +61,7 @@ func analyseFenshire(t *testing.T, n int, opt Options) (*Report, []grid.Record) 
 }
 
 func TestSharesSumToOne(t *testing.T) {
-	rep, _ := analyseFenshire(t, 3000, Options{Targets: fenshireTargets(t), By: []string{"age_band", "channel"}})
+	rep, _ := analyseFenshire(t, 3000, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"age_band", "channel"}})
 	sums := map[string]float64{}
 	for _, s := range rep.Shares {
 		if s.Stage == "unacceptable" || math.IsNaN(s.Share) {
@@ -86,7 +86,7 @@ func TestSharesSumToOne(t *testing.T) {
 
 func TestWeightsReproduceTargets(t *testing.T) {
 	tg := fenshireTargets(t)
-	rep, recs := analyseFenshire(t, 3000, Options{Targets: tg})
+	rep, recs := analyseFenshire(t, 3000, Options{Targets: tg, RenormaliseTargets: true})
 	w := rep.Weighting.Weights
 	sum := 0.0
 	for _, x := range w {
@@ -183,7 +183,7 @@ func TestKornGraubardInSharesTable(t *testing.T) {
 
 func TestBootstrapDeterministic(t *testing.T) {
 	calls, last := 0, 0
-	opt := Options{Targets: fenshireTargets(t), By: []string{"sex"}, Bootstrap: 16, Seed: 7,
+	opt := Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"sex"}, Bootstrap: 16, Seed: 7,
 		Progress: func(done, total int) { calls++; last = done; _ = total }}
 	a, _ := analyseFenshire(t, 1500, opt)
 	if calls != 16 || last != 16 {
@@ -240,7 +240,7 @@ func TestAnalyseErrors(t *testing.T) {
 	g, plan, qs := fenshire(t)
 	recs := Simulate(g, plan, qs, 50, 3)
 	bad := Targets{Variables: []TargetVariable{{Name: "area", Categories: []string{"fenchester", "atlantis"}, Shares: []float64{0.5, 0.5}}}}
-	_, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: &bad})
+	_, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: &bad, RenormaliseTargets: true})
 	if err == nil || !containsAll(err.Error(), "area", `"atlantis"`) {
 		t.Errorf("error %v, want one naming area atlantis", err)
 	}

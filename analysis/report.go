@@ -19,6 +19,11 @@ type Options struct {
 	// the mean weight (0: no bound), with survey::trimWeights semantics
 	// (strict).
 	TrimLow, TrimHigh float64
+	// RenormaliseTargets accepts targets that omit a category respondents
+	// chose (they are left out of that margin) or whose shares do not sum
+	// to 1 within TargetSumTolerance (they are scaled); without it both
+	// are errors. The method table says what was done.
+	RenormaliseTargets bool
 	// By lists respondent variables (about-you keys or "channel") to
 	// repeat every output by.
 	By []string
@@ -92,7 +97,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	wt, des, err := d.weigh(opt.Targets, opt.TrimLow, opt.TrimHigh)
+	wt, des, err := d.weigh(opt.Targets, opt)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
@@ -126,7 +131,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if opt.Bootstrap > 0 {
 		var margins []Margin
 		if opt.Targets != nil && len(opt.Targets.Variables) > 0 {
-			margins, _, _ = d.margins(opt.Targets)
+			margins, _, _, _ = d.margins(opt.Targets, opt.RenormaliseTargets)
 		}
 		bs := &bootstrapSetup{d: d, cells: des.cells, rk: newRaker(margins, des.cells), views: views,
 			budgets: in.Plan.Budgets, trimLow: opt.TrimLow, trimHigh: opt.TrimHigh}

@@ -184,7 +184,7 @@ func (r *Report) methodTable() Table {
 		add("lot_budgets", strings.Join(b, ";"))
 	}
 	if wt.Raked {
-		add("weighting", "raking (survey::rake semantics)")
+		add("weighting", "raking (survey::rake semantics), every achieved margin checked against its target")
 		add("targets", strings.Join(wt.Variables, ";"))
 		add("raking_iterations", itoa(wt.Iterations))
 		add("raking_converged", strconv.FormatBool(wt.Converged))
@@ -201,10 +201,31 @@ func (r *Report) methodTable() Table {
 		add("weighting", "none (unweighted)")
 	}
 	if wt.TrimLow > 0 || wt.TrimHigh > 0 {
-		add("trimming", fmt.Sprintf("weights bounded to [%s, %s] × mean (survey::trimWeights, strict), %d passes",
-			f(wt.TrimLow), f(wt.TrimHigh), wt.TrimPasses))
+		lo, hi := "none", "none"
+		if wt.TrimLow > 0 {
+			lo = f(wt.TrimLow)
+		}
+		if wt.TrimHigh > 0 {
+			hi = f(wt.TrimHigh)
+		}
+		how := "survey::trimWeights semantics, strict"
+		if wt.Raked {
+			how += ", then re-raked; trimmed and re-raked until the weights were within the bounds and the margins on target"
+		}
+		add("trimming", fmt.Sprintf("weights bounded to [%s, %s] × mean (%s): %d rounds, %d trimming passes", lo, hi, how, wt.Rounds, wt.TrimPasses))
 	} else {
 		add("trimming", "none")
+	}
+	if wt.Raked {
+		if len(wt.Renormalised) == 0 {
+			add("targets_renormalised", "no")
+		} else {
+			add("targets_renormalised", strings.Join(wt.Renormalised, "; "))
+		}
+		add("margin_tolerance", f(wt.MarginTolerance))
+		for _, m := range wt.Margins {
+			add("margin."+m.Variable+"."+m.Category, fmt.Sprintf("achieved %s, target %s", f(m.Achieved), f(m.Target)))
+		}
 	}
 	add("design_effect_kish", f(wt.Deff))
 	add("effective_n", f(wt.NEff))

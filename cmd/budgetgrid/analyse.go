@@ -38,7 +38,8 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	respPath := fs.String("responses", "", "responses wide CSV (file mode)")
 	lots := fs.String("lots", "", "lot budgets in points, e.g. 62,69,77,85 (file mode with a bare sheet)")
 	targetsPath := fs.String("targets", "", "weighting targets CSV (variable,category,target); none: unweighted")
-	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3")
+	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3 (re-raked until both hold)")
+	renormalise := fs.Bool("renormalise-targets", false, "accept targets that omit a category respondents chose (left out of that margin) or whose shares do not sum to 1 (scaled)")
 	var by listFlag
 	fs.Var(&by, "by", "segment every output by this respondent variable (repeatable), e.g. area or channel")
 	bootstrap := fs.Int("bootstrap", 0, "bootstrap replicates for rank intervals and optimum selection shares")
@@ -73,7 +74,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval}
+	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise}
 	if *targetsPath != "" {
 		f, err := os.Open(*targetsPath)
 		if err != nil {
@@ -92,6 +93,9 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		h, err2 := strconv.ParseFloat(hi, 64)
 		if !ok || err1 != nil || err2 != nil || l < 0 || h <= l {
 			return fmt.Errorf("--trim %q: give LOW,HIGH as multiples of the mean weight, e.g. 0.3,3", *trim)
+		}
+		if l >= 1 || h <= 1 {
+			return fmt.Errorf("--trim %q: the mean weight is 1, so LOW must be below 1 and HIGH above it, e.g. 0.3,3", *trim)
 		}
 		opt.TrimLow, opt.TrimHigh = l, h
 	}
