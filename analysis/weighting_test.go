@@ -1,7 +1,7 @@
 package analysis
 
 import (
-		"math"
+	"math"
 	"strings"
 	"testing"
 
