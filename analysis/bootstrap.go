@@ -13,7 +13,7 @@ import (
 type bootstrap struct {
 	reps   int
 	ok     []bool      // replicate -> raked successfully
-	ranks  [][][]int   // view -> replicate -> v*S+s
+	ranks  [][][]int   // view -> replicate -> 2*(v*S+s) + 0 (lowest rank of its tie) or 1 (highest)
 	levels [][][]uint8 // view -> replicate -> (v*B+b)*S+s
 }
 
@@ -95,14 +95,16 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 	S := d.s
 	for vi, vw := range bs.views {
 		t := d.newTally(bs.cells.of, bs.cells.count(), vw, mult, false)
-		rk := make([]int, 0, len(vw.values)*S)
+		rk := make([]int, 0, 2*len(vw.values)*S)
 		lv := make([]uint8, 0, len(vw.values)*len(bs.budgets)*S)
 		var sc []float64
-		var one []int
+		var lo, hi []int
 		for v := range vw.values {
 			sc = scores(t, cellW, v, sc)
-			one = ranks(sc, one)
-			rk = append(rk, one...)
+			lo, hi = rankRanges(sc, lo, hi)
+			for s := range lo {
+				rk = append(rk, lo[s], hi[s])
+			}
 			if len(bs.budgets) > 0 {
 				for k, sup := range lotSupports(t, cellW, v) {
 					p, _ := OptimumCurve(d.g, sup).At(bs.budgets[k])
@@ -118,39 +120,46 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 	b.ok[r] = true
 }
 
-// rankInterval returns the 2.5% and 97.5% percentiles of the ranks of
-// element j over successful replicates (nearest rank, outward).
-func (b *bootstrap) rankInterval(view, j int) (lo, hi int) {
-	var rs []int
+// rankInterval returns the 2.5% and 97.5% percentiles (nearest rank,
+// outward) of the rank of element j (v*S+s) of S services: the lower over
+// the lowest rank of its tie in each replicate, the upper over the highest.
+// A failed replicate counts as rank 1 for the lower and S for the upper, so
+// failures widen the interval and never narrow it. A replicate in which the
+// segment has no respondent (rank 0) counts as failed.
+func (b *bootstrap) rankInterval(view, j, S int) (lo, hi int) {
+	var los, his []int
 	for r := range b.reps {
-		if b.ok[r] {
-			rs = append(rs, b.ranks[view][r][j])
+		if b.ok[r] && b.ranks[view][r][2*j] > 0 {
+			los = append(los, b.ranks[view][r][2*j])
+			his = append(his, b.ranks[view][r][2*j+1])
+		} else {
+			los = append(los, 1)
+			his = append(his, S)
 		}
 	}
-	if len(rs) == 0 {
+	if len(los) == 0 {
 		return 0, 0
 	}
-	slices.Sort(rs)
-	m := float64(len(rs) - 1)
-	return rs[int(math.Floor(0.025*m))], rs[int(math.Ceil(0.975*m))]
+	slices.Sort(los)
+	slices.Sort(his)
+	m := float64(len(los) - 1)
+	return los[int(math.Floor(0.025*m))], his[int(math.Ceil(0.975*m))]
 }
 
-// selected returns the share of successful replicates choosing level at
-// element j ((v*B+b)*S+s) of view.
+// selected returns the share of all replicates whose vote chose level at
+// element j ((v*B+b)*S+s) of view; a failed replicate counts as not
+// choosing it.
 func (b *bootstrap) selected(view, j, level int) float64 {
-	var hit, n float64
+	var hit float64
 	for r := range b.reps {
-		if b.ok[r] {
-			n++
-			if int(b.levels[view][r][j]) == level {
-				hit++
-			}
+		if b.ok[r] && int(b.levels[view][r][j]) == level {
+			hit++
 		}
 	}
-	if n == 0 {
+	if b.reps == 0 {
 		return math.NaN()
 	}
-	return hit / n
+	return hit / float64(b.reps)
 }
 
 // failed counts replicates that could not be raked.

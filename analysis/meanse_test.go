@@ -372,13 +372,23 @@ func TestMeanSEColumns(t *testing.T) {
 					switch {
 					case whole && dif != "":
 						t.Fatalf("%s whole sample %s: %s_differs %q, want empty", tb.Name, row[col["service"]], st, dif)
+					case n < 30 && (se != "" || dif != ""):
+						t.Fatalf("%s %s %s: n %g below the minimum base but %s SE %q differs %q", tb.Name, row[col["segment"]], row[col["service"]], n, st, se, dif)
+					case n < 30:
+					case !whole && float64(len(recs))-n < 30 && dif != "":
+						t.Fatalf("%s %s: the rest has %g respondents, below the minimum base, but differs %q", tb.Name, row[col["segment"]], float64(len(recs))-n, dif)
+					case !whole && float64(len(recs))-n < 30:
+					case st == "purchase_lot" && est == "" && dif != "":
+						t.Fatalf("%s: purchase_lot empty but differs %q", tb.Name, dif)
+					case st == "purchase_lot":
+						// Its base is those who ever bought, not n: untested below the minimum base.
 					case !whole && (est == "") != (dif == ""):
 						t.Fatalf("%s %s %s: %s %q but differs %q", tb.Name, row[col["segment"]], row[col["service"]], st, est, dif)
 					case !whole && dif != "" && dif != "true" && dif != "false":
 						t.Fatalf("%s: differs %q", tb.Name, dif)
 					case est == "" && se != "":
 						t.Fatalf("%s %s: %s empty but its SE %q", tb.Name, row[col["service"]], st, se)
-					case est != "" && se == "" && n >= 2 && st != "purchase_lot":
+					case est != "" && se == "" && st != "purchase_lot":
 						t.Fatalf("%s %s %s: %s %q without an SE", tb.Name, row[col["segment"]], row[col["service"]], st, est)
 					case st == "pain" && budgets == nil && (est != "" || se != "" || dif != ""):
 						t.Fatalf("budgets unknown: pain %q SE %q differs %q", est, se, dif)

@@ -37,6 +37,11 @@ type Options struct {
 	Interval string
 	// Level is the confidence level, default 0.95.
 	Level float64
+	// MinBase is the minimum base (unweighted respondents) for an SE, an
+	// interval, an effective n, a rank interval or a segment test; 0 means
+	// DefaultMinBase (30). Below it the estimate is given alone and
+	// flagged LowBase.
+	MinBase int
 	// Progress, when set, is called after each bootstrap replicate, from
 	// the goroutine that called Analyse.
 	Progress func(done, total int)
@@ -52,6 +57,7 @@ type Report struct {
 	Weighting   Weighting
 	Interval    string  // IntervalKornGraubard or IntervalWilson
 	Level       float64 // confidence level
+	MinBase     int
 	By          []string
 	Bootstrap   int // replicates asked for
 	// BootstrapFailed counts replicates that could not be raked (a target
@@ -90,6 +96,12 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if opt.Level <= 0 || opt.Level >= 1 {
 		return nil, fmt.Errorf("analysis: confidence level %g is not between 0 and 1", opt.Level)
 	}
+	if opt.MinBase == 0 {
+		opt.MinBase = DefaultMinBase
+	}
+	if opt.MinBase < 2 {
+		return nil, fmt.Errorf("analysis: minimum base %d: want at least 2", opt.MinBase)
+	}
 	if opt.Bootstrap < 0 {
 		return nil, fmt.Errorf("analysis: bootstrap size %d is negative", opt.Bootstrap)
 	}
@@ -106,7 +118,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Stages: d.stageNames(), Lots: d.k, Budgets: in.Plan.Budgets, ResponseIDs: d.ids, Weighting: wt,
-		Interval: opt.Interval, Level: opt.Level, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
+		Interval: opt.Interval, Level: opt.Level, MinBase: opt.MinBase, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
 	for _, sv := range d.g.Services {
 		rep.Services = append(rep.Services, sv.Key)
 	}
@@ -115,7 +127,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	} else if painLot(in.Plan.Budgets, d.g.AsNowCost()) < 0 {
 		rep.Notes = append(rep.Notes, "no lot budget is at or below today's spending: pain is not computed")
 	}
-	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence()}
+	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence(), minBase: opt.MinBase}
 	for i, vw := range views {
 		t := d.newTally(des.cells.of, des.cells.count(), vw, nil, true)
 		if i == 0 {
@@ -150,8 +162,8 @@ func Analyse(in Input, opt Options) (*Report, error) {
 func (rep *Report) applyBootstrap(b *bootstrap, S, B int) {
 	for i := range rep.Priorities {
 		p := &rep.Priorities[i]
-		if p.N > 0 {
-			p.RankLow, p.RankHigh = b.rankInterval(p.at.view, p.at.value*S+p.at.service)
+		if p.N >= rep.MinBase {
+			p.RankLow, p.RankHigh = b.rankInterval(p.at.view, p.at.value*S+p.at.service, S)
 		}
 	}
 	for i := range rep.Optimum {

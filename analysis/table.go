@@ -40,7 +40,7 @@ var (
 	// rest's at the confidence level (empty for the whole sample and where
 	// the estimate is empty).
 	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base",
-		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs"}
+		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs", "rank_to"}
 	// PackagesColumns: one row per segment, lot and kind (vote: the
 	// knapsack vote of the lot's own packages at its budget; majority: each
 	// step a weighted majority bought at the lot). support is in points
@@ -96,29 +96,32 @@ func (r *Report) Tables() []Table {
 	for _, s := range r.Shares {
 		seg := s.SegmentVariable != ""
 		sh.Rows = append(sh.Rows, []string{s.SegmentVariable, s.Segment, s.Stage, s.Service, itoa(s.Level), f(s.Share), f(s.SE),
-			f(s.CILow), f(s.CIHigh), itoa(s.N), f(s.NEff), boolCell(seg, s.Differs), boolCell(seg, s.LowBase)})
+			f(s.CILow), f(s.CIHigh), itoa(s.N), f(s.NEff), boolCell(seg && s.Tested, s.Differs), strconv.FormatBool(s.LowBase)})
 	}
 	sl := Table{Name: "service_lots", Columns: ServiceLotsColumns}
 	for _, s := range r.ServiceLots {
 		seg := s.SegmentVariable != ""
 		sl.Rows = append(sl.Rows, []string{s.SegmentVariable, s.Segment, s.Service, itoa(s.Lot), f(s.MeanLevel), f(s.MeanPoints),
-			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), boolCell(seg, s.LowBase),
-			f(s.MeanLevelSE), differsCell(seg, s.MeanLevel, s.MeanLevelDiffers),
-			f(s.MeanPointsSE), differsCell(seg, s.MeanPoints, s.MeanPointsDiffers)})
+			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), strconv.FormatBool(s.LowBase),
+			f(s.MeanLevelSE), differsCell(seg && s.MeanLevelTested, s.MeanLevel, s.MeanLevelDiffers),
+			f(s.MeanPointsSE), differsCell(seg && s.MeanPointsTested, s.MeanPoints, s.MeanPointsDiffers)})
 	}
 	pr := Table{Name: "priorities", Columns: PrioritiesColumns}
 	for _, p := range r.Priorities {
-		lo, hi := "", ""
+		lo, hi, rank, rankTo := "", "", "", ""
 		if p.RankLow > 0 {
 			lo, hi = itoa(p.RankLow), itoa(p.RankHigh)
 		}
+		if p.Rank > 0 {
+			rank, rankTo = itoa(p.Rank), itoa(p.RankTo)
+		}
 		seg := p.SegmentVariable != ""
-		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, itoa(p.Rank), lo, hi, f(p.PurchaseLot),
-			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), boolCell(seg, p.LowBase),
-			f(p.PainSE), differsCell(seg, p.Pain, p.PainDiffers),
-			f(p.UnacceptableSE), differsCell(seg, p.Unacceptable, p.UnacceptableDiffers),
-			f(p.NeverBoughtSE), differsCell(seg, p.NeverBought, p.NeverBoughtDiffers),
-			f(p.PurchaseLotSE), differsCell(seg, p.PurchaseLot, p.PurchaseLotDiffers)})
+		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, rank, lo, hi, f(p.PurchaseLot),
+			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), strconv.FormatBool(p.LowBase),
+			f(p.PainSE), differsCell(seg && p.PainTested, p.Pain, p.PainDiffers),
+			f(p.UnacceptableSE), differsCell(seg && p.UnacceptableTested, p.Unacceptable, p.UnacceptableDiffers),
+			f(p.NeverBoughtSE), differsCell(seg && p.NeverBoughtTested, p.NeverBought, p.NeverBoughtDiffers),
+			f(p.PurchaseLotSE), differsCell(seg && p.PurchaseLotTested, p.PurchaseLot, p.PurchaseLotDiffers), rankTo})
 	}
 	pk := Table{Name: "packages", Columns: PackagesColumns}
 	for _, p := range r.Packages {
@@ -236,6 +239,7 @@ func (r *Report) methodTable() Table {
 	}
 	add("interval_method", method)
 	add("confidence_level", f(r.Level))
+	add("minimum_base", fmt.Sprintf("%d respondents: below it no SE, interval, effective n, segment test or rank interval is given and low_base is true; a segment is tested only when it and the rest both reach it", r.MinBase))
 	add("segments", strings.Join(r.By, ";"))
 	add("bootstrap_replicates", itoa(r.Bootstrap))
 	if r.Bootstrap > 0 {
