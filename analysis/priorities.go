@@ -43,8 +43,8 @@ type Priority struct {
 	// Share.Tested).
 	PurchaseLotTested, NeverBoughtTested, PainTested, UnacceptableTested bool
 	N                                                                    int
-	LowBase                                                                  bool
-	at                                                                       bootIndex
+	LowBase                                                              bool
+	at                                                                   bootIndex
 }
 
 // painLot returns the 0-based lot whose budget equals today's spending, or
