@@ -134,7 +134,10 @@ func TestMeanSEsUnweightedAreTextbook(t *testing.T) {
 			}
 		}
 		n := float64(len(ys))
-		if n < 2 {
+		if n < DefaultMinBase {
+			if !math.IsNaN(row.se) {
+				t.Errorf("%s %s %s: n %g below the minimum base, SE %g", row.segment, row.service, row.stat, n, row.se)
+			}
 			continue
 		}
 		mean := 0.0
@@ -150,7 +153,7 @@ func TestMeanSEsUnweightedAreTextbook(t *testing.T) {
 		if math.Abs(row.est-mean) > 1e-12*math.Max(1, mean) {
 			t.Errorf("%s %s %s lot %d: estimate %.12g, plain mean %.12g", row.segment, row.service, row.stat, row.lot+1, row.est, mean)
 		}
-		if math.Abs(row.se-se) > 1e-9*se || (se == 0 && row.se != 0) {
+		if !(math.Abs(row.se-se) <= 1e-9*se) || (se == 0 && row.se != 0) {
 			t.Errorf("%s %s %s lot %d: SE %.12g, sd/√n %.12g (n %v)", row.segment, row.service, row.stat, row.lot+1, row.se, se, n)
 		}
 		checked[row.stat]++
@@ -203,7 +206,7 @@ func TestMeanSEsMatchBackfitting(t *testing.T) {
 			}
 		}
 		want := backfitMeanSE(w, cat, y, d)
-		if math.Abs(row.se-want) > 1e-7*want {
+		if !(math.Abs(row.se-want) <= 1e-7*want) {
 			t.Errorf("%s %s %s lot %d: SE %.10f, backfitting %.10f", row.segment, row.service, row.stat, row.lot+1, row.se, want)
 		}
 		checked++

@@ -248,4 +248,59 @@ func TestAgainstRSurvey(t *testing.T) {
 		t.Errorf("compared %d priority and lot estimates with R, want 30", len(rp))
 	}
 	t.Logf("compared %d priority and lot-mean SEs with R; largest relative difference %.2g", len(rp), worstPriority)
+
+	// The family-wise segment test against svychisq(statistic = "F"), and
+	// segment intervals against svyciprop(method = "beta").
+	byArea, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := readCSVMap(t, filepath.Join(out, "tests.csv"), func(r []string) string { return r[0] + "/" + r[1] })
+	worstF, nTests := 0.0, 0
+	for _, x := range byArea.Tests {
+		r, ok := rt[x.Stage+"/"+x.Service]
+		if !ok {
+			continue
+		}
+		nTests++
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{{"F", x.F, num(t, r[2])}, {"ndf", x.NDF, num(t, r[3])}, {"ddf", x.DDF, num(t, r[4])}, {"p", x.P, num(t, r[5])}} {
+			rel := math.Abs(c.got-c.want) / math.Max(math.Abs(c.want), 1e-300)
+			worstF = math.Max(worstF, rel)
+			if rel > 1e-6 {
+				t.Errorf("test %s %s: %s %.10g, svychisq %.10g", x.Stage, x.Service, c.name, c.got, c.want)
+			}
+		}
+	}
+	if nTests < 20 {
+		t.Errorf("compared %d segment tests with svychisq, want 20", nTests)
+	}
+	t.Logf("compared %d Rao–Scott tests with svychisq; largest relative difference %.2g", nTests, worstF)
+	rc := readCSVMap(t, filepath.Join(out, "segment_ci.csv"), func(r []string) string { return r[0] + "/" + r[1] + "/" + r[2] })
+	nCI, worstCI := 0, 0.0
+	for _, sh := range byArea.Shares {
+		r, ok := rc[fmt.Sprintf("%s/%s/%d", sh.Segment, sh.Service, sh.Level)]
+		if !ok || sh.SegmentVariable != "area" || sh.Stage != "lot2" {
+			continue
+		}
+		nCI++
+		p, se := num(t, r[3]), num(t, r[4])
+		if math.Abs(sh.Share-p) > 1e-9 || math.Abs(sh.SE-se) > 1e-6*se {
+			t.Errorf("%s %s %d: share %g SE %g, R %g %g", sh.Segment, sh.Service, sh.Level, sh.Share, sh.SE, p, se)
+		}
+		for _, c := range [][2]float64{{sh.CILow, num(t, r[5])}, {sh.CIHigh, num(t, r[6])}} {
+			d := math.Abs(c[0] - c[1])
+			worstCI = math.Max(worstCI, d)
+			if d > 1e-6 {
+				t.Errorf("%s %s %d: interval %g..%g, svyciprop %s..%s", sh.Segment, sh.Service, sh.Level, sh.CILow, sh.CIHigh, r[5], r[6])
+				break
+			}
+		}
+	}
+	if nCI < 50 {
+		t.Errorf("compared %d segment intervals with svyciprop, want 50", nCI)
+	}
+	t.Logf("compared %d segment intervals with svyciprop; largest difference %.2g", nCI, worstCI)
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// DefaultMinBase (30). Below it the estimate is given alone and
 	// flagged LowBase.
 	MinBase int
+	// Adjust adjusts the p-values of the family-wise tests over each By
+	// variable's tests: AdjustNone (the default), AdjustHolm or AdjustBH
+	// (Benjamini–Hochberg).
+	Adjust string
 	// Progress, when set, is called after each bootstrap replicate, from
 	// the goroutine that called Analyse.
 	Progress func(done, total int)
@@ -78,6 +82,10 @@ type Report struct {
 	// Curve is the package at every budget: lots' votes at their budgets
 	// and the nested ladder between and beyond them, labelled.
 	Curve []CurvePoint
+	// Tests are, for each By variable, lot and service, the Rao–Scott
+	// test of whether the level chosen depends on the segment.
+	Tests  []VariableTest
+	Adjust string
 	// Notes say which outputs could not be computed, and why.
 	Notes []string
 }
@@ -95,6 +103,13 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	}
 	if opt.Level <= 0 || opt.Level >= 1 {
 		return nil, fmt.Errorf("analysis: confidence level %g is not between 0 and 1", opt.Level)
+	}
+	switch opt.Adjust {
+	case "":
+		opt.Adjust = AdjustNone
+	case AdjustNone, AdjustHolm, AdjustBH:
+	default:
+		return nil, fmt.Errorf("analysis: adjustment %q: want %q, %q or %q", opt.Adjust, AdjustNone, AdjustHolm, AdjustBH)
 	}
 	if opt.MinBase == 0 {
 		opt.MinBase = DefaultMinBase
@@ -118,7 +133,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Stages: d.stageNames(), Lots: d.k, Budgets: in.Plan.Budgets, ResponseIDs: d.ids, Weighting: wt,
-		Interval: opt.Interval, Level: opt.Level, MinBase: opt.MinBase, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
+		Interval: opt.Interval, Level: opt.Level, MinBase: opt.MinBase, Adjust: opt.Adjust, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
 	for _, sv := range d.g.Services {
 		rep.Services = append(rep.Services, sv.Key)
 	}
@@ -138,6 +153,9 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		rep.ServiceLots = append(rep.ServiceLots, sl...)
 		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, i, in.Plan.Budgets)...)
 		rep.packagesOf(d, t, des.cells.of, des.cellW, vw, i, in.Plan.Budgets)
+		if vw.of != nil {
+			rep.Tests = append(rep.Tests, e.variableTests(t, vw, opt.Adjust)...)
+		}
 	}
 	rep.Notes = append(rep.Notes, nestingNotes(d.g, rep.Packages)...)
 	if opt.Bootstrap > 0 {

@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -171,11 +173,31 @@ func (e *estimator) effectiveN(p, se float64, nd int, dn []float64) float64 {
 	return s * s / s2
 }
 
-func (e *estimator) ci(p, neff float64) (float64, float64) {
+// ci is the interval of a share p with standard error se on a base of nd
+// respondents. Wilson uses n_eff. Korn–Graubard is exactly
+// svyciprop(method = "beta"): Clopper–Pearson on
+// n* = p(1−p)/se² · (t(α/2, rows−1)/t(α/2, nd−1))², where rows is the
+// design's number of rows (every respondent for a raked design, whose
+// domains keep everyone; the domain's nd otherwise) and nd−1 the domain's
+// degrees of freedom. When p is 0 or 1 (se 0) it uses n_eff instead.
+func (e *estimator) ci(p, se, neff float64, nd int) (float64, float64) {
 	if e.interval == IntervalWilson {
 		return Wilson(p, neff, e.level)
 	}
-	return KornGraubard(p, neff, e.level)
+	nstar := neff
+	if p > 0 && p < 1 && se > 0 && nd > 1 {
+		rows := nd
+		if e.des.raked {
+			rows = e.des.n
+		}
+		nstar = p * (1 - p) / (se * se)
+		if rows != nd {
+			a := (1 - e.level) / 2
+			r := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(rows - 1)}.Quantile(a) / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(nd - 1)}.Quantile(a)
+			nstar *= r * r
+		}
+	}
+	return KornGraubard(p, nstar, e.level)
 }
 
 // shares estimates every stage, service and level for each segment of the
@@ -222,7 +244,7 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 					neff, lo, hi := math.NaN(), math.NaN(), math.NaN()
 					if !math.IsNaN(se) {
 						neff = e.effectiveN(p, se, nd, dn)
-						lo, hi = e.ci(p, neff)
+						lo, hi = e.ci(p, se, neff, nd)
 					}
 					sh := Share{SegmentVariable: vw.variable, Segment: value, Stage: stage, Service: sv.Key, Level: l,
 						Share: p, SE: se, CILow: lo, CIHigh: hi, N: nd, NEff: neff, LowBase: nd < e.minBase}

@@ -69,6 +69,11 @@ var (
 	// package (support in points, as in packages); levels lists each
 	// service's level in grid order, joined by ";".
 	CurveColumns = []string{"segment_variable", "segment", "budget", "basis", "lot", "cost", "support", "levels"}
+	// TestsColumns: one row per By variable, lot and service: the Rao–Scott
+	// F test (survey::svychisq, statistic "F") of segment × level, its
+	// degrees of freedom, p-value, adjusted p-value and whether it is
+	// significant at 1 − confidence level after adjustment.
+	TestsColumns = []string{"segment_variable", "stage", "service", "segments", "levels", "n", "f", "ndf", "ddf", "p_value", "p_adjusted", "significant", "singular"}
 	// MethodColumns: key and value pairs saying what was done.
 	MethodColumns = []string{"key", "value"}
 )
@@ -85,7 +90,7 @@ func FormatFloat(x float64) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // Tables turns the report into tables, in this order: weights, shares,
-// service_lots, priorities, packages, optimum, curve, method.
+// service_lots, priorities, packages, optimum, curve, tests, method.
 func (r *Report) Tables() []Table {
 	f := FormatFloat
 	w := Table{Name: "weights", Columns: WeightsColumns}
@@ -145,7 +150,12 @@ func (r *Report) Tables() []Table {
 	for _, c := range r.Curve {
 		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), c.Basis, itoa(c.Lot), itoa(c.Cost), f(c.Support), levelsCell(c.Package)})
 	}
-	return []Table{w, sh, sl, pr, pk, op, cv, r.methodTable()}
+	ts := Table{Name: "tests", Columns: TestsColumns}
+	for _, x := range r.Tests {
+		ts.Rows = append(ts.Rows, []string{x.SegmentVariable, x.Stage, x.Service, itoa(x.Segments), itoa(x.Levels), itoa(x.N),
+			f(x.F), f(x.NDF), f(x.DDF), f(x.P), f(x.PAdjusted), boolCell(!math.IsNaN(x.P), x.Significant), boolCell(!math.IsNaN(x.P), x.Singular)})
+	}
+	return []Table{w, sh, sl, pr, pk, op, cv, ts, r.methodTable()}
 }
 
 func levelsCell(p []int) string {
@@ -241,6 +251,10 @@ func (r *Report) methodTable() Table {
 	add("confidence_level", f(r.Level))
 	add("minimum_base", fmt.Sprintf("%d respondents: below it no SE, interval, effective n, segment test or rank interval is given and low_base is true; a segment is tested only when it and the rest both reach it", r.MinBase))
 	add("segments", strings.Join(r.By, ";"))
+	if len(r.By) > 0 {
+		adj := map[string]string{AdjustNone: "none", AdjustHolm: "Holm", AdjustBH: "Benjamini–Hochberg"}[r.Adjust]
+		add("segment_tests", "per By variable, lot and service: Pearson X² of segment × level with the Rao–Scott second-order correction as an F test on tr(Δ)²/tr(Δ²) and that × (n−1) degrees of freedom (survey::svychisq, statistic F); p-values adjusted over each variable's tests: "+adj+"; the per-estimate differs flags are not adjusted")
+	}
 	add("bootstrap_replicates", itoa(r.Bootstrap))
 	if r.Bootstrap > 0 {
 		add("bootstrap_seed", strconv.FormatInt(r.Seed, 10))

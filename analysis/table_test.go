@@ -20,7 +20,7 @@ func TestTablesCSVAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{"weights": WeightsColumns, "shares": SharesColumns, "service_lots": ServiceLotsColumns,
-		"priorities": PrioritiesColumns, "packages": PackagesColumns, "optimum": OptimumColumns, "curve": CurveColumns, "method": MethodColumns}
+		"priorities": PrioritiesColumns, "packages": PackagesColumns, "optimum": OptimumColumns, "curve": CurveColumns, "tests": TestsColumns, "method": MethodColumns}
 	if len(tables) != len(want) {
 		t.Fatalf("%d tables, want %d", len(tables), len(want))
 	}

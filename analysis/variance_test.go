@@ -52,7 +52,7 @@ func TestSEMatchesBackfitting(t *testing.T) {
 			}
 		}
 		want := se(y, d)
-		if math.Abs(s.SE-want) > 1e-7*want {
+		if !(math.Abs(s.SE-want) <= 1e-7*want) {
 			t.Errorf("%s %s %s %d: SE %.10f, backfitting %.10f", s.Segment, s.Stage, s.Service, s.Level, s.SE, want)
 		}
 		checked++

@@ -93,3 +93,32 @@ for (s in SERVICES) {
   add("mean_points.lot2", s, svymean(~y, update(raked, y = y)))
 }
 write.csv(do.call(rbind, prow), file.path(outdir, "priorities.csv"), row.names = FALSE)
+
+# Family-wise segment tests: svychisq(~area + lotK.S, statistic = "F") on
+# the raked design, for every lot and the services above:
+#   OUTDIR/tests.csv  stage,service,f,ndf,ddf,p
+trow <- list()
+for (l in lots) for (s in SERVICES) {
+  col <- paste0(l, ".", s)
+  d <- update(raked, lvl = resp[[col]])
+  x <- svychisq(~area + lvl, d, statistic = "F")
+  trow[[length(trow) + 1]] <- data.frame(stage = l, service = s, f = unname(x$statistic),
+                                         ndf = unname(x$parameter[1]), ddf = unname(x$parameter[2]), p = x$p.value)
+}
+write.csv(do.call(rbind, trow), file.path(outdir, "tests.csv"), row.names = FALSE)
+
+# Segment intervals: svyciprop(method = "beta") of each level at lot2 of
+# the services above, within each area (subset() of the raked design):
+#   OUTDIR/segment_ci.csv  area,service,level,share,se,ci_low,ci_high
+crow <- list()
+for (a in levels(resp$area)) for (s in SERVICES) {
+  x <- resp[[paste0("lot2.", s)]]
+  for (l in 1:5) {
+    if (!any(x[resp$area == a] == as.character(l))) next
+    d <- subset(update(raked, y = as.numeric(x == as.character(l))), area == a)
+    ci <- svyciprop(~y, d, method = "beta")
+    crow[[length(crow) + 1]] <- data.frame(area = a, service = s, level = l, share = coef(ci)[[1]],
+                                           se = SE(ci)[[1]], ci_low = confint(ci)[1], ci_high = confint(ci)[2])
+  }
+}
+write.csv(do.call(rbind, crow), file.path(outdir, "segment_ci.csv"), row.names = FALSE)

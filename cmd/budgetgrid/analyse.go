@@ -47,6 +47,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	outDir := fs.String("out", "analysis", "output folder")
 	format := fs.String("format", "csv", "csv, json or xlsx")
 	interval := fs.String("interval", "kg", "confidence intervals: kg (Korn–Graubard) or wilson (on the effective n)")
+	adjust := fs.String("adjust", "none", "adjust the p-values of the per-variable segment tests over each --by variable: none, holm or bh (Benjamini–Hochberg)")
 	minBase := fs.Int("min-base", analysis.DefaultMinBase, "minimum base: below it no SE, interval, effective n, rank interval or segment test is given")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -75,7 +76,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise, MinBase: *minBase}
+	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise, MinBase: *minBase, Adjust: *adjust}
 	if *targetsPath != "" {
 		f, err := os.Open(*targetsPath)
 		if err != nil {
