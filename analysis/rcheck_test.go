@@ -303,4 +303,44 @@ func TestAgainstRSurvey(t *testing.T) {
 		t.Errorf("compared %d segment intervals with svyciprop, want 50", nCI)
 	}
 	t.Logf("compared %d segment intervals with svyciprop; largest difference %.2g", nCI, worstCI)
+
+	// Trimming to [0.3, 3] × mean with re-raking until both hold, against
+	// R's trimWeights(strict = TRUE) and rake repeated the same way.
+	trimmed, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, TrimLow: 0.3, TrimHigh: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := readCSVMap(t, filepath.Join(out, "trim_weights.csv"), func(r []string) string { return r[0] })
+	worstW := 0.0
+	for i, id := range trimmed.ResponseIDs {
+		d := math.Abs(trimmed.Weighting.Weights[i] - num(t, tw[id][1]))
+		worstW = math.Max(worstW, d)
+		if d > 1e-6 {
+			t.Errorf("trimmed %s: weight %.9f, R %s", id, trimmed.Weighting.Weights[i], tw[id][1])
+		}
+	}
+	if len(tw) != len(trimmed.ResponseIDs) {
+		t.Errorf("R has %d trimmed weights, Go %d", len(tw), len(trimmed.ResponseIDs))
+	}
+	ts := readCSVMap(t, filepath.Join(out, "trim_shares.csv"), func(r []string) string { return r[0] + "/" + r[1] + "/" + r[2] })
+	nTrim, worstTrimSE, worstBackfit := 0, 0.0, 0.0
+	for _, sh := range trimmed.Shares {
+		r, ok := ts[fmt.Sprintf("%s/%s/%d", sh.Stage, sh.Service, sh.Level)]
+		if !ok || sh.SegmentVariable != "" {
+			continue
+		}
+		nTrim++
+		p, seR, se := num(t, r[3]), num(t, r[4]), num(t, r[5])
+		rel := math.Abs(sh.SE-se) / se
+		worstTrimSE = math.Max(worstTrimSE, rel)
+		worstBackfit = math.Max(worstBackfit, math.Abs(sh.SE-seR)/seR)
+		if math.Abs(sh.Share-p) > 1e-8 || !(rel <= 1e-6) {
+			t.Errorf("trimmed %s %s %d: share %.10f SE %.8f, R %.10f, exact projection SE %.8f", sh.Stage, sh.Service, sh.Level, sh.Share, sh.SE, p, se)
+		}
+	}
+	if nTrim < 20 {
+		t.Errorf("compared %d trimmed shares with R, want 20", nTrim)
+	}
+	t.Logf("trimmed and re-raked (%d rounds): weights within %.2g of R's, %d lot-1 SEs within %.2g relative of R's exact projection (svymean's backfitting differs by up to %.2g)",
+		trimmed.Weighting.Rounds, worstW, nTrim, worstTrimSE, worstBackfit)
 }
