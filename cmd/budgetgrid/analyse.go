@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -38,18 +37,9 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	gridPath := fs.String("grid", "", "grid sheet or canonical consultation JSON (file mode)")
 	respPath := fs.String("responses", "", "responses wide CSV (file mode)")
 	lots := fs.String("lots", "", "lot budgets in points, e.g. 62,69,77,85 (file mode with a bare sheet)")
-	targetsPath := fs.String("targets", "", "weighting targets CSV (variable,category,target); none: unweighted")
-	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3 (re-raked until both hold)")
-	renormalise := fs.Bool("renormalise-targets", false, "accept targets that omit a category respondents chose (left out of that margin) or whose shares do not sum to 1 (scaled)")
-	var by listFlag
-	fs.Var(&by, "by", "segment every output by this respondent variable (repeatable), e.g. area or channel")
-	bootstrap := fs.Int("bootstrap", 0, "bootstrap replicates for rank intervals and optimum selection shares")
-	seed := fs.Int64("seed", 1, "random seed for the bootstrap")
+	af := addAnalysisFlags(fs)
 	outDir := fs.String("out", "analysis", "output folder")
 	format := fs.String("format", "csv", "csv, json or xlsx")
-	interval := fs.String("interval", "kg", "confidence intervals: kg (Korn–Graubard) or wilson (on the effective n)")
-	adjust := fs.String("adjust", "none", "adjust the p-values of the per-variable segment tests over each --by variable: none, holm or bh (Benjamini–Hochberg)")
-	minBase := fs.Int("min-base", analysis.DefaultMinBase, "minimum base: below it no SE, interval, effective n, rank interval or segment test is given")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -77,39 +67,9 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise, MinBase: *minBase, Adjust: *adjust}
-	if *targetsPath != "" {
-		f, err := os.Open(*targetsPath)
-		if err != nil {
-			return err
-		}
-		t, err := analysis.ReadTargets(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", *targetsPath, err)
-		}
-		opt.Targets = &t
-	}
-	if *trim != "" {
-		lo, hi, ok := strings.Cut(*trim, ",")
-		l, err1 := strconv.ParseFloat(lo, 64)
-		h, err2 := strconv.ParseFloat(hi, 64)
-		if !ok || err1 != nil || err2 != nil || l < 0 || h <= l {
-			return fmt.Errorf("--trim %q: give LOW,HIGH as multiples of the mean weight, e.g. 0.3,3", *trim)
-		}
-		if l >= 1 || h <= 1 {
-			return fmt.Errorf("--trim %q: the mean weight is 1, so LOW must be below 1 and HIGH above it, e.g. 0.3,3", *trim)
-		}
-		opt.TrimLow, opt.TrimHigh = l, h
-	}
-	if isTerminal(env.Stderr) && *bootstrap > 0 {
-		start := time.Now()
-		opt.Progress = func(done, total int) {
-			fmt.Fprintf(env.Stderr, "\rbootstrap %d/%d (%s)", done, total, time.Since(start).Round(time.Second))
-			if done == total {
-				fmt.Fprintln(env.Stderr)
-			}
-		}
+	opt, err := af.options(env)
+	if err != nil {
+		return err
 	}
 	rep, err := analysis.Analyse(in, opt)
 	if err != nil {

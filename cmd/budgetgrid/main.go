@@ -66,6 +66,7 @@ Usage:
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
+  budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
 
 Run "budgetgrid COMMAND --help" for a command's flags.
 `
@@ -94,6 +95,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], env)
+	case "report":
+		return runReport(ctx, args[1:], env)
 	case "grid":
 		if sub(1) == "check" {
 			return runGridCheck(args[2:], env)

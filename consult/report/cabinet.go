@@ -411,6 +411,9 @@ func (w *writer) segmentFindings() []Finding {
 		case len(sig) == 0:
 			f.Sentences = append(f.Sentences, fmt.Sprintf("No service's choices differ significantly by %s at any round (%d tests, Rao–Scott).", w.variableName(v), tested))
 		default:
+			if w.rep.Adjust == analysis.AdjustNone && tested > 1 {
+				f.Sentences = append(f.Sentences, fmt.Sprintf("These %d tests are not adjusted for testing many services and rounds at once: about %.0f of them would show a difference by chance alone. Read single differences with care (analyse with --adjust holm to control this).", tested, float64(tested)*(1-w.rep.Level)))
+			}
 			for _, t := range sig {
 				f.Sentences = append(f.Sentences, fmt.Sprintf("Choices for %s at round %s differ by %s (Rao–Scott F = %.2f, p = %s%s).",
 					w.service(t.Service).Name, strings.TrimPrefix(t.Stage, "lot"), w.variableName(v), t.F, pValue(t.PAdjusted), adjustWords(w.rep.Adjust)))
