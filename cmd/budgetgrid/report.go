@@ -77,4 +77,3 @@ func runReport(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintf(env.Stdout, "Wrote the report on %d responses to %s.\n", cb.Responses, *out)
 	return nil
 }
-
