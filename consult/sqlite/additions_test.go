@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestOldRateWindowsDeleted checks that the table of rate-limit windows
