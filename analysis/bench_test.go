@@ -17,7 +17,7 @@ func BenchmarkAnalyse(b *testing.B) {
 	for _, reps := range []int{0, 200} {
 		b.Run(fmt.Sprintf("bootstrap=%d", reps), func(b *testing.B) {
 			for b.Loop() {
-				rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: tg, Bootstrap: reps, Seed: 1})
+				rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: tg, RenormaliseTargets: true, Bootstrap: reps, Seed: 1})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -13,7 +13,7 @@ import (
 type bootstrap struct {
 	reps   int
 	ok     []bool      // replicate -> raked successfully
-	ranks  [][][]int   // view -> replicate -> v*S+s
+	ranks  [][][]int   // view -> replicate -> 2*(v*S+s) + 0 (lowest rank of its tie) or 1 (highest)
 	levels [][][]uint8 // view -> replicate -> (v*B+b)*S+s
 }
 
@@ -82,34 +82,32 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 	for i, g := range bs.cells.of {
 		cellBase[g] += float64(mult[i])
 	}
-	tot, _, _, err := bs.rk.rake(cellBase, float64(d.n), DefaultTolerance, DefaultMaxIter)
+	wt := Weighting{Tolerance: DefaultTolerance, MaxIter: DefaultMaxIter}
+	cellW, err := rakeTrim(bs.rk, cellBase, float64(d.n), bs.trimLow, bs.trimHigh, &wt)
 	if err != nil {
-		return // a category lost in the resample: the replicate is left out
+		return // a category lost in the resample, or bounds not met: the replicate fails and is counted
 	}
-	cellW := make([]float64, len(tot))
-	for g := range tot {
-		if cellBase[g] > 0 {
-			cellW[g] = tot[g] / cellBase[g]
+	if len(bs.rk.margins) > 0 {
+		if _, err := checkMargins(bs.rk.margins, bs.cells, cellBase, cellW, DefaultMarginTolerance); err != nil {
+			return
 		}
-	}
-	if bs.trimLow > 0 || bs.trimHigh > 0 {
-		trimCells(cellW, cellBase, bs.trimLow, bs.trimHigh)
 	}
 	S := d.s
 	for vi, vw := range bs.views {
 		t := d.newTally(bs.cells.of, bs.cells.count(), vw, mult, false)
-		rk := make([]int, 0, len(vw.values)*S)
+		rk := make([]int, 0, 2*len(vw.values)*S)
 		lv := make([]uint8, 0, len(vw.values)*len(bs.budgets)*S)
 		var sc []float64
-		var one []int
+		var lo, hi []int
 		for v := range vw.values {
 			sc = scores(t, cellW, v, sc)
-			one = ranks(sc, one)
-			rk = append(rk, one...)
+			lo, hi = rankRanges(sc, lo, hi)
+			for s := range lo {
+				rk = append(rk, lo[s], hi[s])
+			}
 			if len(bs.budgets) > 0 {
-				curve := OptimumCurve(d.g, supportFromShares(finalShares(t, cellW, v)))
-				for _, budget := range bs.budgets {
-					p, _ := curve.At(budget)
+				for k, sup := range lotSupports(t, cellW, v) {
+					p, _ := OptimumCurve(d.g, sup).At(bs.budgets[k])
 					for _, l := range p {
 						lv = append(lv, uint8(l))
 					}
@@ -122,83 +120,46 @@ func (bs *bootstrapSetup) replicate(b *bootstrap, r int, seed int64, mult []int3
 	b.ok[r] = true
 }
 
-// trimCells trims cell weights like TrimWeights (strict), each cell
-// counting for count respondents, with bounds as multiples of the mean.
-func trimCells(w, count []float64, lowMult, highMult float64) {
-	var tot, n float64
-	for g := range w {
-		tot += w[g] * count[g]
-		n += count[g]
-	}
-	mean := tot / n
-	lower, upper := math.Inf(-1), math.Inf(1)
-	if lowMult > 0 {
-		lower = lowMult * mean
-	}
-	if highMult > 0 {
-		upper = highMult * mean
-	}
-	outside := make([]bool, len(w))
-	for range 1000 {
-		var excess, inside float64
-		any := false
-		for g, x := range w {
-			outside[g] = count[g] > 0 && (x < lower || x > upper)
-			if outside[g] {
-				c := math.Max(lower, math.Min(x, upper))
-				excess += (x - c) * count[g]
-				w[g] = c
-				any = true
-			} else {
-				inside += count[g]
-			}
-		}
-		if !any {
-			return
-		}
-		if inside > 0 {
-			for g := range w {
-				if !outside[g] {
-					w[g] += excess / inside
-				}
-			}
-		}
-	}
-}
-
-// rankInterval returns the 2.5% and 97.5% percentiles of the ranks of
-// element j over successful replicates (nearest rank, outward).
-func (b *bootstrap) rankInterval(view, j int) (lo, hi int) {
-	var rs []int
+// rankInterval returns the 2.5% and 97.5% percentiles (nearest rank,
+// outward) of the rank of element j (v*S+s) of S services: the lower over
+// the lowest rank of its tie in each replicate, the upper over the highest.
+// A failed replicate counts as rank 1 for the lower and S for the upper, so
+// failures widen the interval and never narrow it. A replicate in which the
+// segment has no respondent (rank 0) counts as failed.
+func (b *bootstrap) rankInterval(view, j, S int) (lo, hi int) {
+	var los, his []int
 	for r := range b.reps {
-		if b.ok[r] {
-			rs = append(rs, b.ranks[view][r][j])
+		if b.ok[r] && b.ranks[view][r][2*j] > 0 {
+			los = append(los, b.ranks[view][r][2*j])
+			his = append(his, b.ranks[view][r][2*j+1])
+		} else {
+			los = append(los, 1)
+			his = append(his, S)
 		}
 	}
-	if len(rs) == 0 {
+	if len(los) == 0 {
 		return 0, 0
 	}
-	slices.Sort(rs)
-	m := float64(len(rs) - 1)
-	return rs[int(math.Floor(0.025*m))], rs[int(math.Ceil(0.975*m))]
+	slices.Sort(los)
+	slices.Sort(his)
+	m := float64(len(los) - 1)
+	return los[int(math.Floor(0.025*m))], his[int(math.Ceil(0.975*m))]
 }
 
-// selected returns the share of successful replicates choosing level at
-// element j ((v*B+b)*S+s) of view.
+// selected returns the share of all replicates whose vote chose level at
+// element j ((v*B+b)*S+s) of view; a failed replicate counts as not
+// choosing it.
 func (b *bootstrap) selected(view, j, level int) float64 {
-	var hit, n float64
+	var hit float64
 	for r := range b.reps {
-		if b.ok[r] {
-			n++
-			if int(b.levels[view][r][j]) == level {
-				hit++
-			}
+		if b.ok[r] && int(b.levels[view][r][j]) == level {
+			hit++
 		}
 	}
-	if n == 0 {
+	if b.reps == 0 {
 		return math.NaN()
 	}
-	return hit / n
+	return hit / float64(b.reps)
 }
 
 // failed counts replicates that could not be raked.

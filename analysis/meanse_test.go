@@ -134,7 +134,10 @@ func TestMeanSEsUnweightedAreTextbook(t *testing.T) {
 			}
 		}
 		n := float64(len(ys))
-		if n < 2 {
+		if n < DefaultMinBase {
+			if !math.IsNaN(row.se) {
+				t.Errorf("%s %s %s: n %g below the minimum base, SE %g", row.segment, row.service, row.stat, n, row.se)
+			}
 			continue
 		}
 		mean := 0.0
@@ -150,7 +153,7 @@ func TestMeanSEsUnweightedAreTextbook(t *testing.T) {
 		if math.Abs(row.est-mean) > 1e-12*math.Max(1, mean) {
 			t.Errorf("%s %s %s lot %d: estimate %.12g, plain mean %.12g", row.segment, row.service, row.stat, row.lot+1, row.est, mean)
 		}
-		if math.Abs(row.se-se) > 1e-9*se || (se == 0 && row.se != 0) {
+		if !(math.Abs(row.se-se) <= 1e-9*se) || (se == 0 && row.se != 0) {
 			t.Errorf("%s %s %s lot %d: SE %.12g, sd/√n %.12g (n %v)", row.segment, row.service, row.stat, row.lot+1, row.se, se, n)
 		}
 		checked[row.stat]++
@@ -172,7 +175,7 @@ func TestMeanSEsMatchBackfitting(t *testing.T) {
 	g, plan, qs := fenshire(t)
 	tg := fenshireTargets(t)
 	recs := Simulate(g, plan, qs, 1500, 77)
-	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: tg, By: []string{"care"}})
+	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: tg, RenormaliseTargets: true, By: []string{"care"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +206,7 @@ func TestMeanSEsMatchBackfitting(t *testing.T) {
 			}
 		}
 		want := backfitMeanSE(w, cat, y, d)
-		if math.Abs(row.se-want) > 1e-7*want {
+		if !(math.Abs(row.se-want) <= 1e-7*want) {
 			t.Errorf("%s %s %s lot %d: SE %.10f, backfitting %.10f", row.segment, row.service, row.stat, row.lot+1, row.se, want)
 		}
 		checked++
@@ -293,7 +296,7 @@ func TestPlantedSegmentDifference(t *testing.T) {
 	if planted < 100 {
 		t.Fatalf("only %d marshby respondents", planted)
 	}
-	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), By: []string{"area", "care"}})
+	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area", "care"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +349,7 @@ func TestMeanSEColumns(t *testing.T) {
 	for _, budgets := range [][]int{plan.Budgets, nil} {
 		p := plan
 		p.Budgets = budgets
-		rep, err := analyseRecords(g, p, qs, recs, Options{Targets: fenshireTargets(t), By: []string{"area", "channel"}})
+		rep, err := analyseRecords(g, p, qs, recs, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area", "channel"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -372,13 +375,23 @@ func TestMeanSEColumns(t *testing.T) {
 					switch {
 					case whole && dif != "":
 						t.Fatalf("%s whole sample %s: %s_differs %q, want empty", tb.Name, row[col["service"]], st, dif)
+					case n < 30 && (se != "" || dif != ""):
+						t.Fatalf("%s %s %s: n %g below the minimum base but %s SE %q differs %q", tb.Name, row[col["segment"]], row[col["service"]], n, st, se, dif)
+					case n < 30:
+					case !whole && float64(len(recs))-n < 30 && dif != "":
+						t.Fatalf("%s %s: the rest has %g respondents, below the minimum base, but differs %q", tb.Name, row[col["segment"]], float64(len(recs))-n, dif)
+					case !whole && float64(len(recs))-n < 30:
+					case st == "purchase_lot" && est == "" && dif != "":
+						t.Fatalf("%s: purchase_lot empty but differs %q", tb.Name, dif)
+					case st == "purchase_lot":
+						// Its base is those who ever bought, not n: untested below the minimum base.
 					case !whole && (est == "") != (dif == ""):
 						t.Fatalf("%s %s %s: %s %q but differs %q", tb.Name, row[col["segment"]], row[col["service"]], st, est, dif)
 					case !whole && dif != "" && dif != "true" && dif != "false":
 						t.Fatalf("%s: differs %q", tb.Name, dif)
 					case est == "" && se != "":
 						t.Fatalf("%s %s: %s empty but its SE %q", tb.Name, row[col["service"]], st, se)
-					case est != "" && se == "" && n >= 2 && st != "purchase_lot":
+					case est != "" && se == "" && st != "purchase_lot":
 						t.Fatalf("%s %s %s: %s %q without an SE", tb.Name, row[col["segment"]], row[col["service"]], st, est)
 					case st == "pain" && budgets == nil && (est != "" || se != "" || dif != ""):
 						t.Fatalf("budgets unknown: pain %q SE %q differs %q", est, se, dif)

@@ -10,10 +10,14 @@ import (
 type Priority struct {
 	SegmentVariable, Segment string
 	Service                  string
-	// Rank orders services by Score, 1 first (ties in grid order).
-	Rank int
+	// Rank orders services by Score, 1 first; services with equal scores
+	// share the range Rank..RankTo (Rank = RankTo without a tie). Both 0
+	// for a segment with no respondents.
+	Rank, RankTo int
 	// RankLow and RankHigh are the 2.5% and 97.5% percentiles of the rank
-	// over bootstrap replicates; 0 without bootstrap.
+	// over bootstrap replicates (a tie counting as its whole range, a
+	// failed replicate as rank 1 for RankLow and the last rank for
+	// RankHigh); 0 without bootstrap or below the minimum base.
 	RankLow, RankHigh int
 	// Score is the weighted mean lot at which respondents first moved the
 	// service above level 1, counting never as lots+1: lower is protected
@@ -35,9 +39,12 @@ type Priority struct {
 	// the confidence level. NaN and false when the estimate is NaN.
 	PurchaseLotSE, NeverBoughtSE, PainSE, UnacceptableSE                     float64
 	PurchaseLotDiffers, NeverBoughtDiffers, PainDiffers, UnacceptableDiffers bool
-	N                                                                        int
-	LowBase                                                                  bool
-	at                                                                       bootIndex
+	// *Tested is false where the difference could not be tested (see
+	// Share.Tested).
+	PurchaseLotTested, NeverBoughtTested, PainTested, UnacceptableTested bool
+	N                                                                    int
+	LowBase                                                              bool
+	at                                                                   bootIndex
 }
 
 // painLot returns the 0-based lot whose budget equals today's spending, or
@@ -72,12 +79,14 @@ func scores(t *tally, cellW []float64, v int, out []float64) []float64 {
 	return out
 }
 
-// ranks returns the rank of every score, 1 for the lowest, ties in index
-// order.
-func ranks(score []float64, out []int) []int {
-	idx := make([]int, len(score))
-	for i := range idx {
-		idx[i] = i
+// rankRanges returns the rank range of every score, 1 for the lowest:
+// equal scores share lo..hi. A NaN score (no respondents) gets 0, 0.
+func rankRanges(score []float64, lo, hi []int) ([]int, []int) {
+	idx := make([]int, 0, len(score))
+	for i, x := range score {
+		if !math.IsNaN(x) {
+			idx = append(idx, i)
+		}
 	}
 	slices.SortStableFunc(idx, func(a, b int) int {
 		switch {
@@ -88,12 +97,25 @@ func ranks(score []float64, out []int) []int {
 		}
 		return 0
 	})
-	out = slices.Grow(out[:0], len(score))[:len(score)]
-	for r, i := range idx {
-		out[i] = r + 1
+	lo = slices.Grow(lo[:0], len(score))[:len(score)]
+	hi = slices.Grow(hi[:0], len(score))[:len(score)]
+	clear(lo)
+	clear(hi)
+	for r := 0; r < len(idx); {
+		e := r + 1
+		for e < len(idx) && tied(score[idx[e]], score[idx[r]]) {
+			e++
+		}
+		for _, i := range idx[r:e] {
+			lo[i], hi[i] = r+1, e
+		}
+		r = e
 	}
-	return out
+	return lo, hi
 }
+
+// tied reports whether two scores are equal up to rounding.
+func tied(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(a)) }
 
 // priorities computes the priority table of every segment of a view.
 func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Priority {
@@ -107,7 +129,7 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 	// stat estimates the domain mean that fill describes, cell by cell, for
 	// segment v of t and, for a segment, tests it against the rest of the
 	// whole sample (the same fill on the whole tally, less the segment).
-	stat := func(v int, fill func(t *tally, v, c int, cs *cellSums)) (m, se float64, differs bool) {
+	stat := func(v int, fill func(t *tally, v, c int, cs *cellSums)) (m, se float64, differs, tested bool) {
 		seg.reset()
 		for c := range t.gc {
 			fill(t, v, c, seg)
@@ -131,32 +153,32 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 	}
 	var out []Priority
 	var sc []float64
-	var rk []int
+	var rk, rkTo []int
 	for v, value := range vw.values {
 		sc = scores(t, e.des.cellW, v, sc)
-		rk = ranks(sc, rk)
+		rk, rkTo = rankRanges(sc, rk, rkTo)
 		var segN float64
 		for c := range t.gc {
 			segN += t.segN[v*t.gc+c]
 		}
 		for s := range g.Services {
 			sv := &g.Services[s]
-			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], Score: sc[s],
+			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], RankTo: rkTo[s], Score: sc[s],
 				Pain: math.NaN(), PainSE: math.NaN(), Unacceptable: math.NaN(), UnacceptableSE: math.NaN(),
-				N: int(segN), LowBase: vw.of != nil && segN < lowBase, at: bootIndex{view: vi, value: v, service: s}}
+				N: int(segN), LowBase: segN < float64(e.minBase), at: bootIndex{view: vi, value: v, service: s}}
 			// Among those who ever bought: the first lot (1-based).
-			p.PurchaseLot, p.PurchaseLotSE, p.PurchaseLotDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+			p.PurchaseLot, p.PurchaseLotSE, p.PurchaseLotDiffers, p.PurchaseLotTested = stat(v, func(t *tally, v, c int, cs *cellSums) {
 				row := t.first[((s*t.v+v)*t.gc+c)*(t.k+1):]
 				for j := 0; j < t.k; j++ {
 					cs.add(c, float64(j+1), row[j])
 				}
 			})
-			p.NeverBought, p.NeverBoughtSE, p.NeverBoughtDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+			p.NeverBought, p.NeverBoughtSE, p.NeverBoughtDiffers, p.NeverBoughtTested = stat(v, func(t *tally, v, c int, cs *cellSums) {
 				indicator(t, v, c, t.first[((s*t.v+v)*t.gc+c)*(t.k+1)+t.k], cs)
 			})
 			if pl >= 0 {
 				asNow := sv.AsNowLevel()
-				p.Pain, p.PainSE, p.PainDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+				p.Pain, p.PainSE, p.PainDiffers, p.PainTested = stat(v, func(t *tally, v, c int, cs *cellSums) {
 					row := t.at(stLot+pl, s, v, c)
 					below := 0.0
 					for l := 1; l < asNow; l++ {
@@ -166,7 +188,7 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 				})
 			}
 			if e.d.unacc != nil {
-				p.Unacceptable, p.UnacceptableSE, p.UnacceptableDiffers = stat(v, func(t *tally, v, c int, cs *cellSums) {
+				p.Unacceptable, p.UnacceptableSE, p.UnacceptableDiffers, p.UnacceptableTested = stat(v, func(t *tally, v, c int, cs *cellSums) {
 					indicator(t, v, c, t.below[(s*t.v+v)*t.gc+c], cs)
 				})
 			}

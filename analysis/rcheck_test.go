@@ -136,7 +136,7 @@ func TestAgainstRSurvey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t)})
+	rep, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,4 +248,99 @@ func TestAgainstRSurvey(t *testing.T) {
 		t.Errorf("compared %d priority and lot estimates with R, want 30", len(rp))
 	}
 	t.Logf("compared %d priority and lot-mean SEs with R; largest relative difference %.2g", len(rp), worstPriority)
+
+	// The family-wise segment test against svychisq(statistic = "F"), and
+	// segment intervals against svyciprop(method = "beta").
+	byArea, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := readCSVMap(t, filepath.Join(out, "tests.csv"), func(r []string) string { return r[0] + "/" + r[1] })
+	worstF, nTests := 0.0, 0
+	for _, x := range byArea.Tests {
+		r, ok := rt[x.Stage+"/"+x.Service]
+		if !ok {
+			continue
+		}
+		nTests++
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{{"F", x.F, num(t, r[2])}, {"ndf", x.NDF, num(t, r[3])}, {"ddf", x.DDF, num(t, r[4])}, {"p", x.P, num(t, r[5])}} {
+			rel := math.Abs(c.got-c.want) / math.Max(math.Abs(c.want), 1e-300)
+			worstF = math.Max(worstF, rel)
+			if rel > 1e-6 {
+				t.Errorf("test %s %s: %s %.10g, svychisq %.10g", x.Stage, x.Service, c.name, c.got, c.want)
+			}
+		}
+	}
+	if nTests < 20 {
+		t.Errorf("compared %d segment tests with svychisq, want 20", nTests)
+	}
+	t.Logf("compared %d Rao–Scott tests with svychisq; largest relative difference %.2g", nTests, worstF)
+	rc := readCSVMap(t, filepath.Join(out, "segment_ci.csv"), func(r []string) string { return r[0] + "/" + r[1] + "/" + r[2] })
+	nCI, worstCI := 0, 0.0
+	for _, sh := range byArea.Shares {
+		r, ok := rc[fmt.Sprintf("%s/%s/%d", sh.Segment, sh.Service, sh.Level)]
+		if !ok || sh.SegmentVariable != "area" || sh.Stage != "lot2" {
+			continue
+		}
+		nCI++
+		p, se := num(t, r[3]), num(t, r[4])
+		if math.Abs(sh.Share-p) > 1e-9 || math.Abs(sh.SE-se) > 1e-6*se {
+			t.Errorf("%s %s %d: share %g SE %g, R %g %g", sh.Segment, sh.Service, sh.Level, sh.Share, sh.SE, p, se)
+		}
+		for _, c := range [][2]float64{{sh.CILow, num(t, r[5])}, {sh.CIHigh, num(t, r[6])}} {
+			d := math.Abs(c[0] - c[1])
+			worstCI = math.Max(worstCI, d)
+			if d > 1e-6 {
+				t.Errorf("%s %s %d: interval %g..%g, svyciprop %s..%s", sh.Segment, sh.Service, sh.Level, sh.CILow, sh.CIHigh, r[5], r[6])
+				break
+			}
+		}
+	}
+	if nCI < 50 {
+		t.Errorf("compared %d segment intervals with svyciprop, want 50", nCI)
+	}
+	t.Logf("compared %d segment intervals with svyciprop; largest difference %.2g", nCI, worstCI)
+
+	// Trimming to [0.3, 3] × mean with re-raking until both hold, against
+	// R's trimWeights(strict = TRUE) and rake repeated the same way.
+	trimmed, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, TrimLow: 0.3, TrimHigh: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := readCSVMap(t, filepath.Join(out, "trim_weights.csv"), func(r []string) string { return r[0] })
+	worstW := 0.0
+	for i, id := range trimmed.ResponseIDs {
+		d := math.Abs(trimmed.Weighting.Weights[i] - num(t, tw[id][1]))
+		worstW = math.Max(worstW, d)
+		if d > 1e-6 {
+			t.Errorf("trimmed %s: weight %.9f, R %s", id, trimmed.Weighting.Weights[i], tw[id][1])
+		}
+	}
+	if len(tw) != len(trimmed.ResponseIDs) {
+		t.Errorf("R has %d trimmed weights, Go %d", len(tw), len(trimmed.ResponseIDs))
+	}
+	ts := readCSVMap(t, filepath.Join(out, "trim_shares.csv"), func(r []string) string { return r[0] + "/" + r[1] + "/" + r[2] })
+	nTrim, worstTrimSE, worstBackfit := 0, 0.0, 0.0
+	for _, sh := range trimmed.Shares {
+		r, ok := ts[fmt.Sprintf("%s/%s/%d", sh.Stage, sh.Service, sh.Level)]
+		if !ok || sh.SegmentVariable != "" {
+			continue
+		}
+		nTrim++
+		p, seR, se := num(t, r[3]), num(t, r[4]), num(t, r[5])
+		rel := math.Abs(sh.SE-se) / se
+		worstTrimSE = math.Max(worstTrimSE, rel)
+		worstBackfit = math.Max(worstBackfit, math.Abs(sh.SE-seR)/seR)
+		if math.Abs(sh.Share-p) > 1e-8 || !(rel <= 1e-6) {
+			t.Errorf("trimmed %s %s %d: share %.10f SE %.8f, R %.10f, exact projection SE %.8f", sh.Stage, sh.Service, sh.Level, sh.Share, sh.SE, p, se)
+		}
+	}
+	if nTrim < 20 {
+		t.Errorf("compared %d trimmed shares with R, want 20", nTrim)
+	}
+	t.Logf("trimmed and re-raked (%d rounds): weights within %.2g of R's, %d lot-1 SEs within %.2g relative of R's exact projection (svymean's backfitting differs by up to %.2g)",
+		trimmed.Weighting.Rounds, worstW, nTrim, worstTrimSE, worstBackfit)
 }

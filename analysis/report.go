@@ -8,9 +8,6 @@ package analysis
 
 import (
 	"fmt"
-	"math"
-
-	"github.com/budgetgrid/budgetgrid/grid"
 )
 
 // Options control an analysis. The zero value is an unweighted analysis
@@ -22,6 +19,11 @@ type Options struct {
 	// the mean weight (0: no bound), with survey::trimWeights semantics
 	// (strict).
 	TrimLow, TrimHigh float64
+	// RenormaliseTargets accepts targets that omit a category respondents
+	// chose (they are left out of that margin) or whose shares do not sum
+	// to 1 within TargetSumTolerance (they are scaled); without it both
+	// are errors. The method table says what was done.
+	RenormaliseTargets bool
 	// By lists respondent variables (about-you keys or "channel") to
 	// repeat every output by.
 	By []string
@@ -35,6 +37,15 @@ type Options struct {
 	Interval string
 	// Level is the confidence level, default 0.95.
 	Level float64
+	// MinBase is the minimum base (unweighted respondents) for an SE, an
+	// interval, an effective n, a rank interval or a segment test; 0 means
+	// DefaultMinBase (30). Below it the estimate is given alone and
+	// flagged LowBase.
+	MinBase int
+	// Adjust adjusts the p-values of the family-wise tests over each By
+	// variable's tests: AdjustNone (the default), AdjustHolm or AdjustBH
+	// (Benjamini–Hochberg).
+	Adjust string
 	// Progress, when set, is called after each bootstrap replicate, from
 	// the goroutine that called Analyse.
 	Progress func(done, total int)
@@ -50,6 +61,7 @@ type Report struct {
 	Weighting   Weighting
 	Interval    string  // IntervalKornGraubard or IntervalWilson
 	Level       float64 // confidence level
+	MinBase     int
 	By          []string
 	Bootstrap   int // replicates asked for
 	// BootstrapFailed counts replicates that could not be raked (a target
@@ -62,8 +74,18 @@ type Report struct {
 	Shares      []Share
 	ServiceLots []ServiceLot
 	Priorities  []Priority
-	Optimum     []OptimumLevel
-	Curve       []CurvePoint
+	// Packages are, per segment and lot, the knapsack vote of that lot's
+	// packages at its budget and the majority package, with coverage.
+	Packages []LotPackage
+	// Optimum lists every service's level in each of Packages.
+	Optimum []OptimumLevel
+	// Curve is the package at every budget: lots' votes at their budgets
+	// and the nested ladder between and beyond them, labelled.
+	Curve []CurvePoint
+	// Tests are, for each By variable, lot and service, the Rao–Scott
+	// test of whether the level chosen depends on the segment.
+	Tests  []VariableTest
+	Adjust string
 	// Notes say which outputs could not be computed, and why.
 	Notes []string
 }
@@ -82,6 +104,19 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if opt.Level <= 0 || opt.Level >= 1 {
 		return nil, fmt.Errorf("analysis: confidence level %g is not between 0 and 1", opt.Level)
 	}
+	switch opt.Adjust {
+	case "":
+		opt.Adjust = AdjustNone
+	case AdjustNone, AdjustHolm, AdjustBH:
+	default:
+		return nil, fmt.Errorf("analysis: adjustment %q: want %q, %q or %q", opt.Adjust, AdjustNone, AdjustHolm, AdjustBH)
+	}
+	if opt.MinBase == 0 {
+		opt.MinBase = DefaultMinBase
+	}
+	if opt.MinBase < 2 {
+		return nil, fmt.Errorf("analysis: minimum base %d: want at least 2", opt.MinBase)
+	}
 	if opt.Bootstrap < 0 {
 		return nil, fmt.Errorf("analysis: bootstrap size %d is negative", opt.Bootstrap)
 	}
@@ -89,7 +124,7 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	wt, des, err := d.weigh(opt.Targets, opt.TrimLow, opt.TrimHigh)
+	wt, des, err := d.weigh(opt.Targets, opt)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
@@ -98,16 +133,16 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Stages: d.stageNames(), Lots: d.k, Budgets: in.Plan.Budgets, ResponseIDs: d.ids, Weighting: wt,
-		Interval: opt.Interval, Level: opt.Level, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
+		Interval: opt.Interval, Level: opt.Level, MinBase: opt.MinBase, Adjust: opt.Adjust, By: opt.By, Bootstrap: opt.Bootstrap, Seed: opt.Seed}
 	for _, sv := range d.g.Services {
 		rep.Services = append(rep.Services, sv.Key)
 	}
 	if in.Plan.Budgets == nil {
-		rep.Notes = append(rep.Notes, "lot budgets unknown: pain and the optimum at each lot budget are not computed")
+		rep.Notes = append(rep.Notes, "lot budgets unknown: pain, the packages at each lot budget and the curve are not computed")
 	} else if painLot(in.Plan.Budgets, d.g.AsNowCost()) < 0 {
 		rep.Notes = append(rep.Notes, "no lot budget is at or below today's spending: pain is not computed")
 	}
-	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence()}
+	e := &estimator{d: d, des: des, level: opt.Level, interval: opt.Interval, inf: des.newInfluence(), minBase: opt.MinBase}
 	for i, vw := range views {
 		t := d.newTally(des.cells.of, des.cells.count(), vw, nil, true)
 		if i == 0 {
@@ -117,12 +152,16 @@ func Analyse(in Input, opt Options) (*Report, error) {
 		rep.Shares = append(rep.Shares, sh...)
 		rep.ServiceLots = append(rep.ServiceLots, sl...)
 		rep.Priorities = append(rep.Priorities, e.priorities(t, vw, i, in.Plan.Budgets)...)
-		rep.optimum(d.g, t, des.cellW, vw, i, in.Plan.Budgets)
+		rep.packagesOf(d, t, des.cells.of, des.cellW, vw, i, in.Plan.Budgets)
+		if vw.of != nil {
+			rep.Tests = append(rep.Tests, e.variableTests(t, vw, opt.Adjust)...)
+		}
 	}
+	rep.Notes = append(rep.Notes, nestingNotes(d.g, rep.Packages)...)
 	if opt.Bootstrap > 0 {
 		var margins []Margin
 		if opt.Targets != nil && len(opt.Targets.Variables) > 0 {
-			margins, _, _ = d.margins(opt.Targets)
+			margins, _, _, _ = d.margins(opt.Targets, opt.RenormaliseTargets)
 		}
 		bs := &bootstrapSetup{d: d, cells: des.cells, rk: newRaker(margins, des.cells), views: views,
 			budgets: in.Plan.Budgets, trimLow: opt.TrimLow, trimHigh: opt.TrimHigh}
@@ -136,44 +175,20 @@ func Analyse(in Input, opt Options) (*Report, error) {
 	return rep, nil
 }
 
-// optimum adds the resident-preferred packages of every segment of a view
-// that has respondents: at each lot budget, and along the whole curve.
-func (rep *Report) optimum(g *grid.Grid, t *tally, cellW []float64, vw view, vi int, budgets []int) {
-	for v, value := range vw.values {
-		n := 0.0
-		for c := range t.gc {
-			n += t.segN[v*t.gc+c]
-		}
-		if n == 0 {
-			continue
-		}
-		curve := OptimumCurve(g, supportFromShares(finalShares(t, cellW, v)))
-		for bi, b := range budgets {
-			p, _ := curve.At(b)
-			for s, l := range p {
-				rep.Optimum = append(rep.Optimum, OptimumLevel{SegmentVariable: vw.variable, Segment: value, Budget: b,
-					Service: g.Services[s].Key, Level: l, SelectedShare: math.NaN(), at: bootIndex{vi, v, bi, s}})
-			}
-		}
-		for b := curve.BaseCost(); b <= curve.MaxCost(); b++ {
-			p, val := curve.At(b)
-			cost, _ := g.Cost(p)
-			rep.Curve = append(rep.Curve, CurvePoint{SegmentVariable: vw.variable, Segment: value, Budget: b, Cost: cost, Support: val, Package: p})
-		}
-	}
-}
-
 // applyBootstrap fills rank intervals and selection shares from the
 // replicates; S services, B lot budgets.
 func (rep *Report) applyBootstrap(b *bootstrap, S, B int) {
 	for i := range rep.Priorities {
 		p := &rep.Priorities[i]
-		if p.N > 0 {
-			p.RankLow, p.RankHigh = b.rankInterval(p.at.view, p.at.value*S+p.at.service)
+		if p.N >= rep.MinBase {
+			p.RankLow, p.RankHigh = b.rankInterval(p.at.view, p.at.value*S+p.at.service, S)
 		}
 	}
 	for i := range rep.Optimum {
 		o := &rep.Optimum[i]
+		if o.Kind != PackageVote {
+			continue
+		}
 		o.SelectedShare = b.selected(o.at.view, (o.at.value*B+o.at.budget)*S+o.at.service, o.Level)
 	}
 }

@@ -14,8 +14,10 @@ import (
 // unacceptable, never bought, purchase lot) is flagged Differs when the
 // segment's estimate differs from the estimate among everyone else (all
 // respondents not in the segment, with the same base) by more than z·SE of
-// the difference, the difference linearized jointly; estimates on fewer
-// than 30 respondents are flagged LowBase.
+// the difference, the difference linearized jointly. Estimates on fewer
+// than Options.MinBase respondents are flagged LowBase and get no SE,
+// interval or effective n; a segment is tested only when it and the rest
+// both have at least MinBase respondents.
 
 // view is the whole sample or one segmentation variable; its values split
 // respondents into segments (respondents missing the variable are in none).
@@ -42,7 +44,7 @@ func (d *data) views(by []string) ([]view, error) {
 
 // differs reports whether a segment's share differs from the rest's at the
 // estimator's level: the difference over its linearized standard error.
-func (e *estimator) differs(y, dn, yr, dr []float64) bool {
+func (e *estimator) differs(y, dn, yr, dr []float64) (differs, tested bool) {
 	return e.differsMean(y, y, dn, yr, yr, dr)
 }
 
@@ -50,7 +52,9 @@ func (e *estimator) differs(y, dn, yr, dr []float64) bool {
 // rest's at the estimator's level, given per cell the sums of the variable
 // (y, yr), of its squares (y2, y2r) and the domain counts (dn, dr): the
 // difference over its standard error, both means linearized together.
-func (e *estimator) differsMean(y, y2, dn, yr, y2r, dr []float64) bool {
+// tested is false, and differs with it, when the segment or the rest has
+// fewer than the minimum base, or the difference has no variance.
+func (e *estimator) differsMean(y, y2, dn, yr, y2r, dr []float64) (differs, tested bool) {
 	var wy, wd, wyr, wdr, n, nr float64
 	for g := range y {
 		w := e.des.cellW[g]
@@ -61,8 +65,8 @@ func (e *estimator) differsMean(y, y2, dn, yr, y2r, dr []float64) bool {
 		n += dn[g]
 		nr += dr[g]
 	}
-	if wd == 0 || wdr == 0 {
-		return false
+	if wd == 0 || wdr == 0 || n < float64(e.minBase) || nr < float64(e.minBase) {
+		return false, false
 	}
 	p, pr := wy/wd, wyr/wdr
 	e.inf.reset()
@@ -71,7 +75,10 @@ func (e *estimator) differsMean(y, y2, dn, yr, y2r, dr []float64) bool {
 	v := e.des.variance(e.inf, int(math.Round(n+nr)))
 	z := zValue(e.level)
 	if v <= 0 || math.IsNaN(v) {
-		return p != pr
+		// No variance on bases of at least the minimum: the segment and
+		// the rest are each all alike, so they differ exactly when the
+		// estimates do.
+		return p != pr, true
 	}
-	return math.Abs(p-pr) > z*math.Sqrt(v)
+	return math.Abs(p-pr) > z*math.Sqrt(v), true
 }

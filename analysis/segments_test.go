@@ -14,7 +14,7 @@ func TestSegmentsDifferAndLowBase(t *testing.T) {
 		}
 		recs[i].Current[libs] = 1 + i%2
 	}
-	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), By: []string{"sex"}})
+	rep, err := analyseRecords(g, plan, qs, recs, Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"sex"}})
 	if err != nil {
 		t.Fatal(err)
 	}

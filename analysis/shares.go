@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -22,8 +24,12 @@ type Share struct {
 	CILow, CIHigh float64
 	N             int     // respondents in the base
 	NEff          float64 // effective n of this estimate
-	Differs       bool    // the segment differs from the rest at 95%
-	LowBase       bool    // N < 30
+	Differs       bool    // the segment differs from the rest at the confidence level
+	// Tested is false when the difference could not be tested (the segment
+	// or the rest has fewer than MinBase respondents, or no variance):
+	// Differs is then false and the table cell empty.
+	Tested  bool
+	LowBase bool // N < MinBase: SE, interval, n_eff and differs are not given
 }
 
 // ServiceLot summarises one service at one lot: the weighted mean level and
@@ -43,10 +49,12 @@ type ServiceLot struct {
 	// the rest's at the confidence level.
 	MeanLevelSE, MeanPointsSE           float64
 	MeanLevelDiffers, MeanPointsDiffers bool
+	MeanLevelTested, MeanPointsTested   bool
 }
 
-// lowBase is the segment size under which estimates are flagged.
-const lowBase = 30
+// DefaultMinBase is the minimum base (unweighted respondents) for a
+// standard error, an interval, an effective n or a segment test.
+const DefaultMinBase = 30
 
 // estimator computes estimates from tallies on one design.
 type estimator struct {
@@ -56,6 +64,7 @@ type estimator struct {
 	interval string
 	whole    *tally
 	inf      *influence
+	minBase  int
 }
 
 // estimate returns a domain share with its standard error, the weighted
@@ -81,6 +90,9 @@ func (e *estimator) estimateMean(y, y2, dn []float64) (m, se, wd float64, nd int
 		return math.NaN(), math.NaN(), 0, nd
 	}
 	m = wy / wd
+	if nd < e.minBase {
+		return m, math.NaN(), wd, nd
+	}
 	e.inf.reset()
 	e.des.addMean(e.inf, 1, y, y2, dn, m, wd)
 	return m, math.Sqrt(e.des.variance(e.inf, nd)), wd, nd
@@ -134,12 +146,12 @@ func (c *cellSums) minus(a, b *cellSums) {
 // meanStat estimates the domain mean of seg with its standard error and,
 // when rest is not nil (a segment), whether it differs from the mean of
 // rest at the estimator's level.
-func (e *estimator) meanStat(seg, rest *cellSums) (m, se float64, differs bool) {
+func (e *estimator) meanStat(seg, rest *cellSums) (m, se float64, differs, tested bool) {
 	m, se, _, _ = e.estimateMean(seg.y, seg.y2, seg.dn)
 	if rest != nil && !math.IsNaN(m) {
-		differs = e.differsMean(seg.y, seg.y2, seg.dn, rest.y, rest.y2, rest.dn)
+		differs, tested = e.differsMean(seg.y, seg.y2, seg.dn, rest.y, rest.y2, rest.dn)
 	}
-	return m, se, differs
+	return m, se, differs, tested
 }
 
 // effectiveN is n/deff of a share: deff compares its variance with simple
@@ -161,11 +173,31 @@ func (e *estimator) effectiveN(p, se float64, nd int, dn []float64) float64 {
 	return s * s / s2
 }
 
-func (e *estimator) ci(p, neff float64) (float64, float64) {
+// ci is the interval of a share p with standard error se on a base of nd
+// respondents. Wilson uses n_eff. Korn–Graubard is exactly
+// svyciprop(method = "beta"): Clopper–Pearson on
+// n* = p(1−p)/se² · (t(α/2, rows−1)/t(α/2, nd−1))², where rows is the
+// design's number of rows (every respondent for a raked design, whose
+// domains keep everyone; the domain's nd otherwise) and nd−1 the domain's
+// degrees of freedom. When p is 0 or 1 (se 0) it uses n_eff instead.
+func (e *estimator) ci(p, se, neff float64, nd int) (float64, float64) {
 	if e.interval == IntervalWilson {
 		return Wilson(p, neff, e.level)
 	}
-	return KornGraubard(p, neff, e.level)
+	nstar := neff
+	if p > 0 && p < 1 && se > 0 && nd > 1 {
+		rows := nd
+		if e.des.raked {
+			rows = e.des.n
+		}
+		nstar = p * (1 - p) / (se * se)
+		if rows != nd {
+			a := (1 - e.level) / 2
+			r := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(rows - 1)}.Quantile(a) / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(nd - 1)}.Quantile(a)
+			nstar *= r * r
+		}
+	}
+	return KornGraubard(p, nstar, e.level)
 }
 
 // shares estimates every stage, service and level for each segment of the
@@ -209,18 +241,21 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 				for l := 1; l <= len(sv.Levels); l++ {
 					p, se, _, nd := e.estimate(ys[l], dn)
 					n = nd
-					neff := e.effectiveN(p, se, nd, dn)
-					lo, hi := e.ci(p, neff)
+					neff, lo, hi := math.NaN(), math.NaN(), math.NaN()
+					if !math.IsNaN(se) {
+						neff = e.effectiveN(p, se, nd, dn)
+						lo, hi = e.ci(p, se, neff, nd)
+					}
 					sh := Share{SegmentVariable: vw.variable, Segment: value, Stage: stage, Service: sv.Key, Level: l,
-						Share: p, SE: se, CILow: lo, CIHigh: hi, N: nd, NEff: neff, LowBase: vw.of != nil && nd < lowBase}
+						Share: p, SE: se, CILow: lo, CIHigh: hi, N: nd, NEff: neff, LowBase: nd < e.minBase}
 					if vw.of != nil {
-						sh.Differs = e.differs(ys[l], dn, rest[l], dnRest)
+						sh.Differs, sh.Tested = e.differs(ys[l], dn, rest[l], dnRest)
 					}
 					out = append(out, sh)
 					shareOf[l] = p
 				}
 				if kind == kindLot {
-					r := summarise(sv, shareOf, vw.variable, value, lotIndex, n)
+					r := summarise(sv, shareOf, vw.variable, value, lotIndex, n, e.minBase)
 					levelX, pointsX := make([]float64, len(sv.Levels)+1), make([]float64, len(sv.Levels)+1)
 					for l := 1; l <= len(sv.Levels); l++ {
 						levelX[l], pointsX[l] = float64(l), float64(sv.Levels[l-1].Points)
@@ -233,12 +268,12 @@ func (e *estimator) shares(t *tally, vw view) ([]Share, []ServiceLot) {
 					if restS != nil {
 						restS.fromLevels(rest, dnRest, levelX)
 					}
-					_, r.MeanLevelSE, r.MeanLevelDiffers = e.meanStat(segSums, restS)
+					_, r.MeanLevelSE, r.MeanLevelDiffers, r.MeanLevelTested = e.meanStat(segSums, restS)
 					segSums.fromLevels(ys, dn, pointsX)
 					if restS != nil {
 						restS.fromLevels(rest, dnRest, pointsX)
 					}
-					_, r.MeanPointsSE, r.MeanPointsDiffers = e.meanStat(segSums, restS)
+					_, r.MeanPointsSE, r.MeanPointsDiffers, r.MeanPointsTested = e.meanStat(segSums, restS)
 					lotRows = append(lotRows, r)
 				}
 			}
@@ -280,8 +315,8 @@ func (e *estimator) gather(t *tally, st, s, v, kind int, ys [][]float64, dn []fl
 }
 
 // summarise turns one service's level shares at a lot into a ServiceLot.
-func summarise(s *grid.Service, shares []float64, variable, value string, lot, n int) ServiceLot {
-	r := ServiceLot{SegmentVariable: variable, Segment: value, Service: s.Key, Lot: lot, N: n, LowBase: variable != "" && n < lowBase}
+func summarise(s *grid.Service, shares []float64, variable, value string, lot, n, minBase int) ServiceLot {
+	r := ServiceLot{SegmentVariable: variable, Segment: value, Service: s.Key, Lot: lot, N: n, LowBase: n < minBase}
 	if n == 0 {
 		nan := math.NaN()
 		r.MeanLevel, r.MeanPoints, r.Below, r.At, r.Above, r.PointsShare = nan, nan, nan, nan, nan, nan

@@ -40,19 +40,40 @@ var (
 	// rest's at the confidence level (empty for the whole sample and where
 	// the estimate is empty).
 	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base",
-		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs"}
-	// OptimumColumns: the resident-preferred package at each lot budget,
-	// one row per service, with the bootstrap share selecting that level.
-	OptimumColumns = []string{"segment_variable", "segment", "budget", "service", "level", "selected_share"}
+		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs", "rank_to"}
+	// PackagesColumns: one row per segment, lot and kind (vote: the
+	// knapsack vote of the lot's own packages at its budget; majority: each
+	// step a weighted majority bought at the lot). support is in points
+	// (the weighted mean over the lot's residents of the package's points
+	// above the base that the resident also bought); unspent = budget −
+	// cost; runner_up_* is the best other package (vote only) and flat is
+	// true when it is within one point of support; exact_share,
+	// within_one_share and mean_distance_points describe how close
+	// residents' own packages at the lot are to it.
+	PackagesColumns = []string{"segment_variable", "segment", "lot", "budget", "kind", "cost", "unspent", "support", "runner_up_support", "flat",
+		"exact_share", "within_one_share", "mean_distance_points", "n", "levels", "runner_up_levels"}
+	// OptimumColumns: one row per segment, lot, kind and service: the
+	// package's level, the weighted share at the lot who chose exactly it
+	// and at least it, and (vote only) the share of bootstrap replicates
+	// whose vote chose the same level (stability, not agreement).
+	OptimumColumns = []string{"segment_variable", "segment", "lot", "budget", "kind", "service", "level", "chose_share", "at_least_share", "selected_share"}
 	// ServiceLotsColumns: one row per segment, service and lot, with the
 	// standard errors and segment flags of the mean level and mean points
 	// (as for priorities).
 	ServiceLotsColumns = []string{"segment_variable", "segment", "service", "lot", "mean_level", "mean_points", "below_as_now", "at_as_now", "above_as_now", "points_share", "n", "low_base",
 		"mean_level_se", "mean_level_differs", "mean_points_se", "mean_points_differs"}
-	// CurveColumns: the resident-preferred package at every budget from
-	// the base cost to the maximum; levels lists each service's level in
-	// grid order, joined by ";".
-	CurveColumns = []string{"segment_variable", "segment", "budget", "cost", "support", "levels"}
+	// CurveColumns: the package at every budget from the base cost to the
+	// maximum; basis is "lot" (a lot's vote at its budget),
+	// "interpolation" (the nested ladder below the highest lot budget) or
+	// "extrapolation" (above it); lot is the lot whose support scores the
+	// package (support in points, as in packages); levels lists each
+	// service's level in grid order, joined by ";".
+	CurveColumns = []string{"segment_variable", "segment", "budget", "basis", "lot", "cost", "support", "levels"}
+	// TestsColumns: one row per By variable, lot and service: the Rao–Scott
+	// F test (survey::svychisq, statistic "F") of segment × level, its
+	// degrees of freedom, p-value, adjusted p-value and whether it is
+	// significant at 1 − confidence level after adjustment.
+	TestsColumns = []string{"segment_variable", "stage", "service", "segments", "levels", "n", "f", "ndf", "ddf", "p_value", "p_adjusted", "significant", "singular"}
 	// MethodColumns: key and value pairs saying what was done.
 	MethodColumns = []string{"key", "value"}
 )
@@ -69,7 +90,7 @@ func FormatFloat(x float64) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // Tables turns the report into tables, in this order: weights, shares,
-// service_lots, priorities, optimum, curve, method.
+// service_lots, priorities, packages, optimum, curve, tests, method.
 func (r *Report) Tables() []Table {
 	f := FormatFloat
 	w := Table{Name: "weights", Columns: WeightsColumns}
@@ -80,43 +101,69 @@ func (r *Report) Tables() []Table {
 	for _, s := range r.Shares {
 		seg := s.SegmentVariable != ""
 		sh.Rows = append(sh.Rows, []string{s.SegmentVariable, s.Segment, s.Stage, s.Service, itoa(s.Level), f(s.Share), f(s.SE),
-			f(s.CILow), f(s.CIHigh), itoa(s.N), f(s.NEff), boolCell(seg, s.Differs), boolCell(seg, s.LowBase)})
+			f(s.CILow), f(s.CIHigh), itoa(s.N), f(s.NEff), boolCell(seg && s.Tested, s.Differs), strconv.FormatBool(s.LowBase)})
 	}
 	sl := Table{Name: "service_lots", Columns: ServiceLotsColumns}
 	for _, s := range r.ServiceLots {
 		seg := s.SegmentVariable != ""
 		sl.Rows = append(sl.Rows, []string{s.SegmentVariable, s.Segment, s.Service, itoa(s.Lot), f(s.MeanLevel), f(s.MeanPoints),
-			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), boolCell(seg, s.LowBase),
-			f(s.MeanLevelSE), differsCell(seg, s.MeanLevel, s.MeanLevelDiffers),
-			f(s.MeanPointsSE), differsCell(seg, s.MeanPoints, s.MeanPointsDiffers)})
+			f(s.Below), f(s.At), f(s.Above), f(s.PointsShare), itoa(s.N), strconv.FormatBool(s.LowBase),
+			f(s.MeanLevelSE), differsCell(seg && s.MeanLevelTested, s.MeanLevel, s.MeanLevelDiffers),
+			f(s.MeanPointsSE), differsCell(seg && s.MeanPointsTested, s.MeanPoints, s.MeanPointsDiffers)})
 	}
 	pr := Table{Name: "priorities", Columns: PrioritiesColumns}
 	for _, p := range r.Priorities {
-		lo, hi := "", ""
+		lo, hi, rank, rankTo := "", "", "", ""
 		if p.RankLow > 0 {
 			lo, hi = itoa(p.RankLow), itoa(p.RankHigh)
 		}
+		if p.Rank > 0 {
+			rank, rankTo = itoa(p.Rank), itoa(p.RankTo)
+		}
 		seg := p.SegmentVariable != ""
-		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, itoa(p.Rank), lo, hi, f(p.PurchaseLot),
-			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), boolCell(seg, p.LowBase),
-			f(p.PainSE), differsCell(seg, p.Pain, p.PainDiffers),
-			f(p.UnacceptableSE), differsCell(seg, p.Unacceptable, p.UnacceptableDiffers),
-			f(p.NeverBoughtSE), differsCell(seg, p.NeverBought, p.NeverBoughtDiffers),
-			f(p.PurchaseLotSE), differsCell(seg, p.PurchaseLot, p.PurchaseLotDiffers)})
+		pr.Rows = append(pr.Rows, []string{p.SegmentVariable, p.Segment, p.Service, rank, lo, hi, f(p.PurchaseLot),
+			f(p.NeverBought), f(p.Pain), f(p.Unacceptable), f(p.Score), itoa(p.N), strconv.FormatBool(p.LowBase),
+			f(p.PainSE), differsCell(seg && p.PainTested, p.Pain, p.PainDiffers),
+			f(p.UnacceptableSE), differsCell(seg && p.UnacceptableTested, p.Unacceptable, p.UnacceptableDiffers),
+			f(p.NeverBoughtSE), differsCell(seg && p.NeverBoughtTested, p.NeverBought, p.NeverBoughtDiffers),
+			f(p.PurchaseLotSE), differsCell(seg && p.PurchaseLotTested, p.PurchaseLot, p.PurchaseLotDiffers), rankTo})
+	}
+	pk := Table{Name: "packages", Columns: PackagesColumns}
+	for _, p := range r.Packages {
+		ru := ""
+		if p.RunnerUp != nil {
+			ru = levelsCell(p.RunnerUp)
+		}
+		flat := ""
+		if p.Kind == PackageVote && p.RunnerUp != nil {
+			flat = strconv.FormatBool(p.Flat)
+		}
+		pk.Rows = append(pk.Rows, []string{p.SegmentVariable, p.Segment, itoa(p.Lot), itoa(p.Budget), p.Kind, itoa(p.Cost), itoa(p.Unspent),
+			f(p.Support), f(p.RunnerUpSupport), flat, f(p.ExactShare), f(p.WithinOneShare), f(p.MeanDistance), itoa(p.N), levelsCell(p.Package), ru})
 	}
 	op := Table{Name: "optimum", Columns: OptimumColumns}
 	for _, o := range r.Optimum {
-		op.Rows = append(op.Rows, []string{o.SegmentVariable, o.Segment, itoa(o.Budget), o.Service, itoa(o.Level), f(o.SelectedShare)})
+		op.Rows = append(op.Rows, []string{o.SegmentVariable, o.Segment, itoa(o.Lot), itoa(o.Budget), o.Kind, o.Service, itoa(o.Level),
+			f(o.ChoseShare), f(o.AtLeastShare), f(o.SelectedShare)})
 	}
 	cv := Table{Name: "curve", Columns: CurveColumns}
 	for _, c := range r.Curve {
-		lv := make([]string, len(c.Package))
-		for i, l := range c.Package {
-			lv[i] = itoa(l)
-		}
-		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), itoa(c.Cost), f(c.Support), strings.Join(lv, ";")})
+		cv.Rows = append(cv.Rows, []string{c.SegmentVariable, c.Segment, itoa(c.Budget), c.Basis, itoa(c.Lot), itoa(c.Cost), f(c.Support), levelsCell(c.Package)})
 	}
-	return []Table{w, sh, sl, pr, op, cv, r.methodTable()}
+	ts := Table{Name: "tests", Columns: TestsColumns}
+	for _, x := range r.Tests {
+		ts.Rows = append(ts.Rows, []string{x.SegmentVariable, x.Stage, x.Service, itoa(x.Segments), itoa(x.Levels), itoa(x.N),
+			f(x.F), f(x.NDF), f(x.DDF), f(x.P), f(x.PAdjusted), boolCell(!math.IsNaN(x.P), x.Significant), boolCell(!math.IsNaN(x.P), x.Singular)})
+	}
+	return []Table{w, sh, sl, pr, pk, op, cv, ts, r.methodTable()}
+}
+
+func levelsCell(p []int) string {
+	lv := make([]string, len(p))
+	for i, l := range p {
+		lv[i] = itoa(l)
+	}
+	return strings.Join(lv, ";")
 }
 
 func boolCell(applies, b bool) string {
@@ -150,7 +197,7 @@ func (r *Report) methodTable() Table {
 		add("lot_budgets", strings.Join(b, ";"))
 	}
 	if wt.Raked {
-		add("weighting", "raking (survey::rake semantics)")
+		add("weighting", "raking (survey::rake semantics), every achieved margin checked against its target")
 		add("targets", strings.Join(wt.Variables, ";"))
 		add("raking_iterations", itoa(wt.Iterations))
 		add("raking_converged", strconv.FormatBool(wt.Converged))
@@ -167,10 +214,31 @@ func (r *Report) methodTable() Table {
 		add("weighting", "none (unweighted)")
 	}
 	if wt.TrimLow > 0 || wt.TrimHigh > 0 {
-		add("trimming", fmt.Sprintf("weights bounded to [%s, %s] × mean (survey::trimWeights, strict), %d passes",
-			f(wt.TrimLow), f(wt.TrimHigh), wt.TrimPasses))
+		lo, hi := "none", "none"
+		if wt.TrimLow > 0 {
+			lo = f(wt.TrimLow)
+		}
+		if wt.TrimHigh > 0 {
+			hi = f(wt.TrimHigh)
+		}
+		how := "survey::trimWeights semantics, strict"
+		if wt.Raked {
+			how += ", then re-raked; trimmed and re-raked until the weights were within the bounds and the margins on target"
+		}
+		add("trimming", fmt.Sprintf("weights bounded to [%s, %s] × mean (%s): %d rounds, %d trimming passes", lo, hi, how, wt.Rounds, wt.TrimPasses))
 	} else {
 		add("trimming", "none")
+	}
+	if wt.Raked {
+		if len(wt.Renormalised) == 0 {
+			add("targets_renormalised", "no")
+		} else {
+			add("targets_renormalised", strings.Join(wt.Renormalised, "; "))
+		}
+		add("margin_tolerance", f(wt.MarginTolerance))
+		for _, m := range wt.Margins {
+			add("margin."+m.Variable+"."+m.Category, fmt.Sprintf("achieved %s, target %s", f(m.Achieved), f(m.Target)))
+		}
 	}
 	add("design_effect_kish", f(wt.Deff))
 	add("effective_n", f(wt.NEff))
@@ -181,7 +249,12 @@ func (r *Report) methodTable() Table {
 	}
 	add("interval_method", method)
 	add("confidence_level", f(r.Level))
+	add("minimum_base", fmt.Sprintf("%d respondents: below it no SE, interval, effective n, segment test or rank interval is given and low_base is true; a segment is tested only when it and the rest both reach it", r.MinBase))
 	add("segments", strings.Join(r.By, ";"))
+	if len(r.By) > 0 {
+		adj := map[string]string{AdjustNone: "none", AdjustHolm: "Holm", AdjustBH: "Benjamini–Hochberg"}[r.Adjust]
+		add("segment_tests", "per By variable, lot and service: Pearson X² of segment × level with the Rao–Scott second-order correction as an F test on tr(Δ)²/tr(Δ²) and that × (n−1) degrees of freedom (survey::svychisq, statistic F); p-values adjusted over each variable's tests: "+adj+"; the per-estimate differs flags are not adjusted")
+	}
 	add("bootstrap_replicates", itoa(r.Bootstrap))
 	if r.Bootstrap > 0 {
 		add("bootstrap_seed", strconv.FormatInt(r.Seed, 10))

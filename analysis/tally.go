@@ -8,7 +8,7 @@ package analysis
 type tally struct {
 	stages []string
 	nst    int // number of stages
-	st0    int // first stage counted (the final lot only, for a replicate)
+	st0    int // first stage counted (the first lot, for a replicate)
 	s, v   int // services, segment values
 	gc     int // raking cells
 	l      int // level slots: 0 (unanswered) .. maxLevel
@@ -26,13 +26,13 @@ func (t *tally) at(st, s, v, g int) []float64 {
 
 // newTally counts the records for a view. mult multiplies each
 // respondent's count (bootstrap multiplicities); nil counts each once.
-// Without full, only the final lot's levels and first purchases are counted
+// Without full, only the lots' levels and first purchases are counted
 // (what a bootstrap replicate needs).
 func (d *data) newTally(cellOf []int32, gc int, vw view, mult []int32, full bool) *tally {
 	t := &tally{stages: d.stageNames(), s: d.s, v: len(vw.values), gc: gc, l: d.maxLevel + 1, k: d.k}
 	t.nst = len(t.stages)
 	if !full {
-		t.st0 = t.nst - 1
+		t.st0 = t.nst - t.k
 	}
 	t.counts = make([]float64, (t.nst-t.st0)*t.s*t.v*t.gc*t.l)
 	t.segN = make([]float64, t.v*t.gc)
@@ -53,7 +53,7 @@ func (d *data) newTally(cellOf []int32, gc int, vw view, mult []int32, full bool
 	}
 	firstLot := 0
 	if !full {
-		stCur, stUnacc, firstLot = -1, -1, d.k-1
+		stCur, stUnacc = -1, -1
 	}
 	stride := t.v * t.gc * t.l
 	for i := range d.n {

@@ -24,6 +24,11 @@ type TargetVariable struct {
 	Name       string
 	Categories []string
 	Shares     []float64
+	// Sum is the sum of the targets as given (0 when not read from a
+	// file: then the sum of Shares); Counts is true when any target is
+	// above 1, so the targets are counts and are scaled.
+	Sum    float64
+	Counts bool
 }
 
 // TargetsError is a problem at one place in a targets file. Row counts file
@@ -149,8 +154,13 @@ func ReadTargets(r io.Reader) (Targets, error) {
 			errs = append(errs, &TargetsError{Row: firstRow[tv.Name], Msg: fmt.Sprintf("targets of %q are too large to add up", tv.Name)})
 			continue
 		}
-		// Shares are renormalised so they sum to 1 exactly; counts are
-		// scaled to shares the same way.
+		// Shares are divided by their sum (Analyse refuses shares that
+		// do not sum to 1 unless asked to renormalise); counts are scaled
+		// to shares the same way.
+		tv.Sum = sum
+		for _, x := range tv.Shares {
+			tv.Counts = tv.Counts || x > 1
+		}
 		for i := range tv.Shares {
 			tv.Shares[i] /= sum
 		}

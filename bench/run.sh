@@ -21,14 +21,14 @@ echo "== budgetgrid analyse, whole process from a CSV of $N responses (raking on
 for b in 0 200; do
 	echo "-- --bootstrap $b"
 	/usr/bin/time -f "   wall %e s, peak RSS %M KB" \
-		"$TMP/budgetgrid" analyse --grid "$DEF" --responses "$TMP/responses.csv" --targets "$TARGETS" --bootstrap "$b" --out "$TMP/out$b"
+		"$TMP/budgetgrid" analyse --grid "$DEF" --responses "$TMP/responses.csv" --targets "$TARGETS" --renormalise-targets --bootstrap "$b" --out "$TMP/out$b"
 done
 echo "== same raking and lot shares in Go and in R (respondents with every raking variable answered)"
 # R's rake needs complete raking variables: keep rows whose area (with a
 # target), age band and sex are answered. Columns 4-6 are area, age_band, sex.
 awk -F, 'NR==1 || ($4!="" && $4!="outside" && $5!="" && $6!="")' "$TMP/responses.csv" > "$TMP/complete.csv"
 /usr/bin/time -f "   Go: wall %e s, peak RSS %M KB" \
-	"$TMP/budgetgrid" analyse --grid "$DEF" --responses "$TMP/complete.csv" --targets "$TARGETS" --out "$TMP/go"
+	"$TMP/budgetgrid" analyse --grid "$DEF" --responses "$TMP/complete.csv" --targets "$TARGETS" --renormalise-targets --out "$TMP/go"
 if command -v Rscript >/dev/null 2>&1; then
 	Rscript bench/r_bench.R "$TMP/complete.csv" "$TARGETS" "$TMP/go"
 else

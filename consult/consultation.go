@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -162,109 +163,129 @@ func (c *Consultation) IsClosed(now time.Time) bool {
 	return c.Status == Closed || (c.Status == Open && !c.ClosesAt.IsZero() && !now.Before(c.ClosesAt))
 }
 
-// Validate checks the definition and its grid, listing every problem.
+// Validate checks the definition and its grid, listing every problem. The
+// error is an EINVALID *Error whose Fields name each problem's place in the
+// definition ("questions[2].key", "lots", "translations.cy.title") with a
+// code, and whose Message lists them one per line.
 func (c *Consultation) Validate() error {
-	var probs []string
-	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	var v definitionProblems
+	add := v.add
 	if !slugPattern.MatchString(c.Slug) {
-		add("slug %q must be lower-case letters and digits joined by hyphens", c.Slug)
+		add("slug", "definition.slug", "slug %q must be lower-case letters and digits joined by hyphens", c.Slug)
 	}
 	if c.Title == "" {
-		add("title is required")
+		add("title", "definition.required", "title is required")
 	}
 	switch c.Status {
 	case "", Draft, Open, Closed:
 	default:
-		add("status %q must be draft, open or closed", c.Status)
+		add("status", "definition.status", "status %q must be draft, open or closed", c.Status)
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(c.Questions))
 	for i, q := range c.Questions {
+		field := fmt.Sprintf("questions[%d]", i)
 		if !keyPattern.MatchString(q.Key) {
-			add("question %d: key %q must be lower-case letters, digits or _", i+1, q.Key)
+			add(field+".key", "definition.key", "question %d: key %q must be lower-case letters, digits or _", i+1, q.Key)
 		}
 		if msg := grid.CheckQuestionKey(q.Key); msg != "" {
-			add("question %d: %s", i+1, msg)
+			add(field+".key", "definition.key", "question %d: %s", i+1, msg)
 		}
 		if seen[q.Key] {
-			add("question %d: key %q is used twice", i+1, q.Key)
+			add(field+".key", "definition.duplicate", "question %d: key %q is used twice", i+1, q.Key)
 		}
 		seen[q.Key] = true
 		if q.Text == "" {
-			add("question %q: text is required", q.Key)
+			add(field+".text", "definition.required", "question %q: text is required", q.Key)
 		}
 		if len(q.Options) < 2 {
-			add("question %q: needs at least 2 options", q.Key)
+			add(field+".options", "definition.options", "question %q: needs at least 2 options", q.Key)
 		}
-		opts := map[string]bool{}
-		for _, o := range q.Options {
+		opts := make(map[string]bool, len(q.Options))
+		for j, o := range q.Options {
 			if !keyPattern.MatchString(o.Key) || opts[o.Key] {
-				add("question %q: option key %q must be unique, lower-case letters, digits, _, + or -", q.Key, o.Key)
+				add(fmt.Sprintf("%s.options[%d].key", field, j), "definition.key", "question %q: option key %q must be unique, lower-case letters, digits, _, + or -", q.Key, o.Key)
 			}
 			opts[o.Key] = true
 			if o.Label == "" {
-				add("question %q: option %q needs a label", q.Key, o.Key)
+				add(fmt.Sprintf("%s.options[%d].label", field, j), "definition.required", "question %q: option %q needs a label", q.Key, o.Key)
 			}
 		}
 	}
 	if c.Grid == nil {
-		add("grid is required")
+		add("grid", "definition.required", "grid is required")
 	} else if err := c.Grid.Validate(); err != nil {
-		add("grid: %v", err)
+		add("grid", "definition.grid", "grid: %v", err)
 	}
 	if (len(c.Lots.Points) == 0) == (len(c.Lots.Percent) == 0) {
-		add("lots: give budgets either in points or in percent, not both or neither")
+		add("lots", "definition.lots", "lots: give budgets either in points or in percent, not both or neither")
 	}
-	if c.Grid != nil && len(probs) == 0 {
+	if c.Grid != nil && len(v.fields) == 0 {
 		plan := c.Plan()
 		base, _ := c.Grid.Cost(c.Grid.BasePackage())
 		for i, b := range plan.Budgets {
+			field := fmt.Sprintf("lots[%d]", i)
 			if b < base {
-				add("lot %d: budget %d is below the base package's cost %d", i+1, b, base)
+				add(field, "definition.lot_below_base", "lot %d: budget %d is below the base package's cost %d", i+1, b, base)
 			}
 			if c.Additive && i > 0 && b < plan.Budgets[i-1] {
-				add("lot %d: budget %d is below the lot before (%d); additive lots cannot shrink", i+1, b, plan.Budgets[i-1])
+				add(field, "definition.lot_shrinks", "lot %d: budget %d is below the lot before (%d); additive lots cannot shrink", i+1, b, plan.Budgets[i-1])
 			}
 		}
 		if len(c.Languages) > 0 {
 			if err := c.Grid.CheckLanguages(c.Languages[1:]); err != nil {
-				add("grid translations: %v", err)
+				add("grid", "definition.grid_translations", "grid translations: %v", err)
 			}
 		}
 		c.validateTranslations(add)
 	}
 	if c.Money.PointPence <= 0 {
-		add("money: point_pence must be above 0")
+		add("money.point_pence", "definition.point_pence", "money: point_pence must be above 0")
 	}
 	if c.Money.TaxBase < 0 {
-		add("money: tax_base cannot be negative")
+		add("money.tax_base", "definition.tax_base", "money: tax_base cannot be negative")
 	}
-	if len(probs) > 0 {
-		return &Error{Code: EINVALID, Message: joinLines(probs)}
-	}
-	return nil
+	return v.err()
 }
 
-func joinLines(lines []string) string {
-	s := ""
-	for i, l := range lines {
-		if i > 0 {
-			s += "\n"
-		}
-		s += l
+// definitionProblems collects a definition's problems as field errors, in
+// time linear in their number.
+type definitionProblems struct {
+	fields []FieldError
+}
+
+func (v *definitionProblems) add(field, code, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Code: code, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *definitionProblems) err() error {
+	if len(v.fields) == 0 {
+		return nil
 	}
-	return s
+	return &Error{Code: EINVALID, Message: joinFieldMessages(v.fields), Fields: v.fields}
+}
+
+// joinFieldMessages lists field errors' messages one per line.
+func joinFieldMessages(fields []FieldError) string {
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.Msg)
+	}
+	return b.String()
 }
 
 // validateTranslations checks that every language offered besides English
 // has every text a resident sees.
-func (c *Consultation) validateTranslations(add func(string, ...any)) {
+func (c *Consultation) validateTranslations(add func(field, code, format string, args ...any)) {
 	if len(c.Languages) > 0 && c.Languages[0] != "en" {
-		add("languages: the first language must be \"en\": the definition's and grid's own texts are English")
+		add("languages", "definition.languages", "languages: the first language must be \"en\": the definition's and grid's own texts are English")
 	}
 	seen := map[string]bool{}
 	for _, lang := range c.Languages {
 		if seen[lang] {
-			add("languages: %q is listed twice", lang)
+			add("languages", "definition.languages", "languages: %q is listed twice", lang)
 		}
 		seen[lang] = true
 		if lang == "en" {
@@ -272,36 +293,36 @@ func (c *Consultation) validateTranslations(add func(string, ...any)) {
 		}
 		t, ok := c.Translations[lang]
 		if !ok {
-			add("translations.%s: missing: the consultation offers %q", lang, lang)
+			add(fmt.Sprintf("translations.%s", lang), "definition.translations", "translations.%s: missing: the consultation offers %q", lang, lang)
 			continue
 		}
 		if t.Title == "" {
-			add("translations.%s.title: missing", lang)
+			add(fmt.Sprintf("translations.%s.title", lang), "definition.translations", "translations.%s.title: missing", lang)
 		}
 		if t.Intro == "" {
-			add("translations.%s.intro: missing", lang)
+			add(fmt.Sprintf("translations.%s.intro", lang), "definition.translations", "translations.%s.intro: missing", lang)
 		}
 		if c.Privacy != "" && t.Privacy == "" {
-			add("translations.%s.privacy: missing", lang)
+			add(fmt.Sprintf("translations.%s.privacy", lang), "definition.translations", "translations.%s.privacy: missing", lang)
 		}
 		if c.Duration != "" && t.Duration == "" {
-			add("translations.%s.duration: missing", lang)
+			add(fmt.Sprintf("translations.%s.duration", lang), "definition.translations", "translations.%s.duration: missing", lang)
 		}
 		for _, q := range c.Questions {
 			qt, ok := t.Questions[q.Key]
 			if !ok || qt.Text == "" {
-				add("translations.%s.questions.%s.text: missing", lang, q.Key)
+				add(fmt.Sprintf("translations.%s.questions.%s.text", lang, q.Key), "definition.translations", "translations.%s.questions.%s.text: missing", lang, q.Key)
 			}
 			for _, o := range q.Options {
 				if qt.Options[o.Key] == "" {
-					add("translations.%s.questions.%s.options.%s: missing", lang, q.Key, o.Key)
+					add(fmt.Sprintf("translations.%s.questions.%s.options.%s", lang, q.Key, o.Key), "definition.translations", "translations.%s.questions.%s.options.%s: missing", lang, q.Key, o.Key)
 				}
 			}
 		}
 	}
 	for lang := range c.Translations {
 		if !seen[lang] {
-			add("translations.%s: the consultation does not offer %q; add it to languages", lang, lang)
+			add(fmt.Sprintf("translations.%s", lang), "definition.translations", "translations.%s: the consultation does not offer %q; add it to languages", lang, lang)
 		}
 	}
 }

@@ -11,12 +11,19 @@ import (
 
 // ParseDefinition reads a consultation definition (JSON). Its "grid" is
 // either the grid inline (the canonical form) or the name of a grid sheet
-// (CSV or XLSX) that readFile returns, relative to the definition. The
-// result is validated.
+// (CSV or XLSX) that readFile returns, relative to the definition. Keys
+// given twice and data after the definition are refused. The result is
+// validated.
 func ParseDefinition(name string, data []byte, readFile func(name string) ([]byte, error)) (*Consultation, error) {
 	var raw struct {
 		Consultation
 		Grid json.RawMessage `json:"grid"`
+	}
+	if len(data) > grid.MaxSheetBytes {
+		return nil, Errorf(EINVALID, "%s: the definition is larger than %d MiB", name, grid.MaxSheetBytes>>20)
+	}
+	if err := grid.CheckStrictJSON(data); err != nil {
+		return nil, Errorf(EINVALID, "%s: %v", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -51,7 +58,7 @@ func ParseDefinition(name string, data []byte, readFile func(name string) ([]byt
 		c.Grid = g
 	}
 	if err := c.Validate(); err != nil {
-		return nil, Errorf(EINVALID, "%s: %s", name, ErrorMessage(err))
+		return nil, &Error{Code: EINVALID, Message: name + ": " + ErrorMessage(err), Fields: ErrorFields(err)}
 	}
 	return &c, nil
 }

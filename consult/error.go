@@ -20,6 +20,18 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Fields names each broken rule's place in the input, for an EINVALID
+	// error about several answers or a definition's parts; it may be empty.
+	Fields []FieldError
+	skip   *SkipError
+}
+
+// Unwrap gives the *SkipError of an ESKIPPED error.
+func (e *Error) Unwrap() error {
+	if e.skip != nil {
+		return e.skip
+	}
+	return nil
 }
 
 // Error implements the error interface.
@@ -54,4 +66,14 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Sorry, there is a problem with the service. Try again later."
+}
+
+// ErrorFields returns the field errors of the domain error in err's chain,
+// or nil.
+func ErrorFields(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }

@@ -220,24 +220,25 @@ func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 	var errs []FieldError
 	for _, e := range g.CheckLot(f.Plan, lot, f.Floor(r, lot), p) {
 		fe := FieldError{Field: "budget", Msg: e.Msg}
-		if e.Service != "" {
-			i := g.ServiceIndex(e.Service)
-			s := &g.Services[i]
+		switch e.Kind {
+		case grid.LotLevelRange:
+			s := &g.Services[g.ServiceIndex(e.Service)]
 			fe.Field = "service-" + s.Key
-			if p[i] < 1 || p[i] > len(s.Levels) {
-				fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
-			} else {
-				floor := f.Floor(r, lot)[i]
-				fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at an earlier lot", s.Name, s.Levels[floor-1].Label)
-				fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", floor}
-			}
-		} else {
+			fe.Msg, fe.Code, fe.Args = fmt.Sprintf("Choose a level of %s from the list", s.Name), "level.list", []any{"service", s.Key}
+		case grid.LotBelowFloor:
+			s := &g.Services[g.ServiceIndex(e.Service)]
+			fe.Field = "service-" + s.Key
+			fe.Msg = fmt.Sprintf("%s cannot go below %q, the level you chose at an earlier lot", s.Name, s.Levels[e.Level-1].Label)
+			fe.Code, fe.Args = "lot.below", []any{"service", s.Key, "level", e.Level}
+		case grid.LotOverBudget:
 			cost, _ := g.Cost(p)
 			budget := f.Plan.Budgets[lot-1]
 			over := cost - budget
 			fe.Msg = fmt.Sprintf("Your choices cost %d points, %d %s more than your budget of %d. Give back %d %s by choosing lower levels",
 				cost, over, plural(over, "point", "points"), budget, over, plural(over, "point", "points"))
 			fe.Code, fe.Args = "lot.over", []any{"n", over, "cost", cost, "budget", budget}
+		default:
+			fe.Field, fe.Code = "lot", "lot.count"
 		}
 		errs = append(errs, fe)
 	}
@@ -292,39 +293,47 @@ func (f *Flow) ReadyToSubmit(r *Response) error {
 }
 
 // CheckRecord validates a whole completed record against the consultation:
-// about-you option keys, the current and unacceptable stages and the lot
-// rules. It returns the messages, each naming the wide CSV column.
+// the response id, the channel, about-you option keys, the current and
+// unacceptable stages and the lot rules. Each error names the wide CSV
+// column and carries a stable code (level.below_floor, about.option…).
 func (f *Flow) CheckRecord(rec grid.Record) []FieldError {
 	var errs []FieldError
+	if rec.ResponseID != "" && !responseIDPattern.MatchString(rec.ResponseID) {
+		errs = append(errs, FieldError{Field: "response_id", Code: "response_id.format",
+			Msg: "must be a UUID or up to 64 letters, digits, _ or -"})
+	}
 	if !channelPattern.MatchString(rec.Channel) {
-		errs = append(errs, FieldError{Field: "channel", Msg: fmt.Sprintf("%q must be a short key of lower-case letters, digits, _ or -, such as online, interview or paper", rec.Channel)})
+		errs = append(errs, FieldError{Field: "channel", Code: "channel.format", Msg: fmt.Sprintf("%q must be a short key of lower-case letters, digits, _ or -, such as online, interview or paper", rec.Channel)})
 	}
 	for _, q := range f.C.Questions {
 		if v := rec.About[q.Key]; v != "" && !q.HasOption(v) {
-			errs = append(errs, FieldError{Field: q.Key, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})
+			errs = append(errs, FieldError{Field: q.Key, Code: "about.option", Args: []any{"question", q.Key}, Msg: fmt.Sprintf("%q is not an option (expected one of %s)", v, optionKeys(q))})
 		}
 	}
 	g := f.C.Grid
 	if !f.C.AskCurrent {
 		for i, l := range rec.Current {
 			if l != 0 {
-				errs = append(errs, FieldError{Field: "current." + g.Services[i].Key, Msg: "this consultation does not ask the current service; leave it empty"})
+				errs = append(errs, FieldError{Field: "current." + g.Services[i].Key, Code: "current.not_asked", Msg: "this consultation does not ask the current service; leave it empty"})
 			}
 		}
 	}
 	if !f.C.AskUnacceptable {
 		for i, u := range rec.Unacceptable {
 			if len(u) > 0 {
-				errs = append(errs, FieldError{Field: "unacceptable." + g.Services[i].Key, Msg: "this consultation does not ask for unacceptable levels; leave it empty"})
+				errs = append(errs, FieldError{Field: "unacceptable." + g.Services[i].Key, Code: "unacceptable.not_asked", Msg: "this consultation does not ask for unacceptable levels; leave it empty"})
 			}
 		}
 	}
 	for _, e := range g.CheckLots(f.Plan, rec.Lots) {
 		col := fmt.Sprintf("lot%d", e.Lot)
+		fe := FieldError{Code: e.Kind.Code(), Msg: e.Msg, Args: []any{"lot", e.Lot}}
 		if e.Service != "" {
 			col += "." + e.Service
+			fe.Args = append(fe.Args, "service", e.Service)
 		}
-		errs = append(errs, FieldError{Field: col, Msg: e.Msg})
+		fe.Field = col
+		errs = append(errs, fe)
 	}
 	return errs
 }

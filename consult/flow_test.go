@@ -11,12 +11,14 @@ import (
 
 func fenshire(t *testing.T) *consult.Consultation {
 	t.Helper()
-	c, err := demo.Fenshire()
+	c, err := fenshireTB(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
+
+func fenshireTB(testing.TB) (*consult.Consultation, error) { return demo.Fenshire() }
 
 // pkg builds a Fenshire package: level 1 everywhere but the given levels.
 func pkg(c *consult.Consultation, levels map[string]int) grid.Package {

@@ -1,7 +1,6 @@
 package consult
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"strings"
 )
@@ -13,22 +12,7 @@ const resumeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 // NewResumeCode returns a random resume code of 3 groups of 4 characters
 // ("K7QM-3XPA-9FTR"): about 59 bits of randomness, enough that guessing is
 // hopeless under rate limiting.
-func NewResumeCode() string {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand: " + err.Error())
-	}
-	var sb strings.Builder
-	for i, x := range b {
-		if i > 0 && i%4 == 0 {
-			sb.WriteByte('-')
-		}
-		// 256 is not a multiple of 31; the bias (under 1 in 8) costs
-		// less than a bit of the 59.
-		sb.WriteByte(resumeAlphabet[int(x)%len(resumeAlphabet)])
-	}
-	return sb.String()
-}
+func NewResumeCode() string { return RandomCode(resumeAlphabet, 3, 4) }
 
 // NormalizeResumeCode turns what a resident typed into the canonical code:
 // case, spaces and hyphens do not matter. It reports false when the input

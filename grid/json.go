@@ -22,9 +22,12 @@ func (g *Grid) MarshalCanonical() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ParseJSON reads a grid from JSON, rejecting unknown fields and trailing
-// data, and validates it (see Validate).
+// ParseJSON reads a grid from JSON, rejecting unknown fields, keys given
+// twice and trailing data, and validates it (see Validate).
 func ParseJSON(data []byte) (*Grid, error) {
+	if err := CheckStrictJSON(data); err != nil {
+		return nil, fmt.Errorf("reading grid JSON: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var g Grid

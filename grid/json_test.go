@@ -65,7 +65,7 @@ func TestParseJSON(t *testing.T) {
 	}{
 		{"valid", smallGridJSON(good), ""},
 		{"unknown field", `{"services": [], "colour": "red"}`, `unknown field "colour"`},
-		{"trailing data", smallGridJSON(good) + " {}", "unexpected data after the grid"},
+		{"trailing data", smallGridJSON(good) + " {}", "unexpected data after the JSON value"},
 		{"not JSON", `services:`, "reading grid JSON"},
 		{"no services", `{"services": []}`, "the grid has no services"},
 		{"one level", smallGridJSON(`{"level": 1, "label": "Low", "points": 0, "as_now": true}`), "roads: has 1 levels; a service needs at least 2"},

@@ -10,11 +10,44 @@ type LotPlan struct {
 	Additive bool  `json:"additive"`
 }
 
+// LotErrorKind says which lot rule a package broke.
+type LotErrorKind int
+
+// The lot rules.
+const (
+	// LotShape: no such lot, or a package or sequence of the wrong length.
+	LotShape LotErrorKind = iota + 1
+	// LotLevelRange: a level that the service does not have.
+	LotLevelRange
+	// LotBelowFloor: on additive lots, a level below the lot before's.
+	LotBelowFloor
+	// LotOverBudget: the package costs more than the lot's budget.
+	LotOverBudget
+)
+
+// Code is the kind's stable name, as the field sync API reports it.
+func (k LotErrorKind) Code() string {
+	switch k {
+	case LotShape:
+		return "lot.shape"
+	case LotLevelRange:
+		return "level.range"
+	case LotBelowFloor:
+		return "level.below_floor"
+	case LotOverBudget:
+		return "lot.over_budget"
+	}
+	return "lot.invalid"
+}
+
 // LotError is a rule broken by a package at one lot.
 type LotError struct {
 	Lot     int    // 1-based lot number
 	Service string // service key, empty when the error is about the whole package
+	Kind    LotErrorKind
 	Msg     string
+	// Level is the level the rule concerns: for LotBelowFloor, the floor.
+	Level int
 }
 
 func (e LotError) Error() string {
@@ -32,19 +65,19 @@ func (e LotError) Error() string {
 func (g *Grid) CheckLot(plan LotPlan, lot int, prev, p Package) []LotError {
 	var errs []LotError
 	if lot < 1 || lot > len(plan.Budgets) {
-		return []LotError{{Lot: lot, Msg: fmt.Sprintf("there is no lot %d", lot)}}
+		return []LotError{{Lot: lot, Kind: LotShape, Msg: fmt.Sprintf("there is no lot %d", lot)}}
 	}
 	if len(p) != len(g.Services) {
-		return []LotError{{Lot: lot, Msg: fmt.Sprintf("package has %d levels, grid has %d services", len(p), len(g.Services))}}
+		return []LotError{{Lot: lot, Kind: LotShape, Msg: fmt.Sprintf("package has %d levels, grid has %d services", len(p), len(g.Services))}}
 	}
 	for i, n := range p {
 		s := &g.Services[i]
 		if n < 1 || n > len(s.Levels) {
-			errs = append(errs, LotError{Lot: lot, Service: s.Key, Msg: fmt.Sprintf("level %d does not exist (choose 1 to %d)", n, len(s.Levels))})
+			errs = append(errs, LotError{Lot: lot, Service: s.Key, Kind: LotLevelRange, Msg: fmt.Sprintf("level %d does not exist (choose 1 to %d)", n, len(s.Levels))})
 			continue
 		}
 		if plan.Additive && prev != nil && i < len(prev) && n < prev[i] {
-			errs = append(errs, LotError{Lot: lot, Service: s.Key, Msg: fmt.Sprintf("level %d is below level %d chosen at the lot before", n, prev[i])})
+			errs = append(errs, LotError{Lot: lot, Service: s.Key, Kind: LotBelowFloor, Level: prev[i], Msg: fmt.Sprintf("level %d is below level %d chosen at the lot before", n, prev[i])})
 		}
 	}
 	if len(errs) > 0 {
@@ -52,7 +85,7 @@ func (g *Grid) CheckLot(plan LotPlan, lot int, prev, p Package) []LotError {
 	}
 	cost, _ := g.Cost(p)
 	if over := cost - plan.Budgets[lot-1]; over > 0 {
-		errs = append(errs, LotError{Lot: lot, Msg: fmt.Sprintf("package costs %d points, %d over the budget of %d", cost, over, plan.Budgets[lot-1])})
+		errs = append(errs, LotError{Lot: lot, Kind: LotOverBudget, Msg: fmt.Sprintf("package costs %d points, %d over the budget of %d", cost, over, plan.Budgets[lot-1])})
 	}
 	return errs
 }
@@ -60,7 +93,7 @@ func (g *Grid) CheckLot(plan LotPlan, lot int, prev, p Package) []LotError {
 // CheckLots checks a whole sequence of lot packages, one per lot.
 func (g *Grid) CheckLots(plan LotPlan, lots []Package) []LotError {
 	if len(lots) != len(plan.Budgets) {
-		return []LotError{{Lot: len(lots), Msg: fmt.Sprintf("%d lots answered, the plan has %d", len(lots), len(plan.Budgets))}}
+		return []LotError{{Lot: len(lots), Kind: LotShape, Msg: fmt.Sprintf("%d lots answered, the plan has %d", len(lots), len(plan.Budgets))}}
 	}
 	var errs []LotError
 	var prev Package

@@ -20,16 +20,16 @@ func TestCheckLot(t *testing.T) {
 	}{
 		{"base package fits", plan, 1, nil, Package{1, 1}, nil},
 		{"exactly on budget", plan, 1, nil, Package{2, 1}, nil},
-		{"over budget by one point", plan, 1, nil, Package{2, 2}, []string{"lot 1: package costs 2 points, 1 over the budget of 1"}},
-		{"over budget by three points", plan, 1, nil, Package{3, 2}, []string{"lot 1: package costs 3 points, 2 over the budget of 1"}},
-		{"no such lot", plan, 4, nil, Package{1, 1}, []string{"lot 4: there is no lot 4"}},
-		{"lot zero", plan, 0, nil, Package{1, 1}, []string{"lot 0: there is no lot 0"}},
-		{"wrong length", plan, 1, nil, Package{1}, []string{"lot 1: package has 1 levels, grid has 2 services"}},
+		{"over budget by one point", plan, 1, nil, Package{2, 2}, []string{"lot.over_budget lot 1: package costs 2 points, 1 over the budget of 1"}},
+		{"over budget by three points", plan, 1, nil, Package{3, 2}, []string{"lot.over_budget lot 1: package costs 3 points, 2 over the budget of 1"}},
+		{"no such lot", plan, 4, nil, Package{1, 1}, []string{"lot.shape lot 4: there is no lot 4"}},
+		{"lot zero", plan, 0, nil, Package{1, 1}, []string{"lot.shape lot 0: there is no lot 0"}},
+		{"wrong length", plan, 1, nil, Package{1}, []string{"lot.shape lot 1: package has 1 levels, grid has 2 services"}},
 		{"levels that do not exist", plan, 2, nil, Package{0, 3}, []string{
-			"lot 2: a: level 0 does not exist (choose 1 to 3)",
-			"lot 2: b: level 3 does not exist (choose 1 to 2)",
+			"level.range lot 2: a: level 0 does not exist (choose 1 to 3)",
+			"level.range lot 2: b: level 3 does not exist (choose 1 to 2)",
 		}},
-		{"additive may not go down", additive, 2, Package{2, 1}, Package{1, 2}, []string{"lot 2: a: level 1 is below level 2 chosen at the lot before"}},
+		{"additive may not go down", additive, 2, Package{2, 1}, Package{1, 2}, []string{"level.below_floor lot 2: a: level 1 is below level 2 chosen at the lot before"}},
 		{"additive may stay or go up", additive, 2, Package{2, 1}, Package{2, 2}, nil},
 		{"not additive may go down", plan, 2, Package{2, 1}, Package{1, 2}, nil},
 	}
@@ -37,7 +37,7 @@ func TestCheckLot(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, e := range g.CheckLot(tt.plan, tt.lot, tt.prev, tt.p) {
-				got = append(got, e.Error())
+				got = append(got, e.Kind.Code()+" "+e.Error())
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -39,8 +38,11 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 
 // ReadSheetFile reads a grid sheet from a .csv or .xlsx file.
 func ReadSheetFile(path string) (*Grid, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFileLimit(path, MaxSheetBytes)
 	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, SheetErrors{{File: filepath.Base(path), Msg: fmt.Sprintf("the file is larger than %s, the most a grid sheet may be", formatBytes(MaxSheetBytes))}}
+		}
 		return nil, fmt.Errorf("reading grid sheet: %w", err)
 	}
 	return ReadSheet(filepath.Base(path), data)
@@ -49,6 +51,9 @@ func ReadSheetFile(path string) (*Grid, error) {
 // ReadSheet reads a grid sheet, choosing CSV or XLSX by the extension of
 // name. Every problem in the sheet is reported at once, as SheetErrors.
 func ReadSheet(name string, data []byte) (*Grid, error) {
+	if len(data) > MaxSheetBytes {
+		return nil, SheetErrors{{File: name, Msg: fmt.Sprintf("the file is larger than %s, the most a grid sheet may be", formatBytes(MaxSheetBytes))}}
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
 		return readCSVData(name, data)
@@ -61,9 +66,12 @@ func ReadSheet(name string, data []byte) (*Grid, error) {
 // ReadCSV reads a grid sheet in CSV form. name is used in error messages.
 // Every problem in the sheet is reported at once, as SheetErrors.
 func ReadCSV(name string, r io.Reader) (*Grid, error) {
-	data, err := io.ReadAll(r)
+	data, err := ReadAllLimit(name, r, MaxSheetBytes)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		if errors.Is(err, ErrTooLarge) {
+			return nil, SheetErrors{{File: name, Msg: fmt.Sprintf("the file is larger than %s, the most a grid sheet may be", formatBytes(MaxSheetBytes))}}
+		}
+		return nil, err
 	}
 	return readCSVData(name, data)
 }
@@ -85,11 +93,18 @@ func ReadXLSX(name string, r io.Reader) (*Grid, error) {
 	if err != nil {
 		return nil, SheetErrors{{File: name, Msg: fmt.Sprintf("reading sheet %q: %v", sheets[0], err)}}
 	}
+	if len(cells) > MaxSheetRows {
+		return nil, tooManyRows(name)
+	}
 	rows := make([]sheetRow, len(cells))
 	for i, c := range cells {
 		rows[i] = sheetRow{num: i + 1, cells: c}
 	}
 	return buildSheet(name, rows, nil, true)
+}
+
+func tooManyRows(name string) error {
+	return SheetErrors{{File: name, Msg: fmt.Sprintf("the sheet has more than %d rows, the most a grid sheet may have", MaxSheetRows)}}
 }
 
 // sheetRow is one row of a sheet with its 1-based row (or line) number.
@@ -131,6 +146,9 @@ func readCSVData(name string, data []byte) (*Grid, error) {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rows) == MaxSheetRows {
+			return nil, tooManyRows(name)
+		}
 		rows = append(rows, sheetRow{num: line, cells: rec})
 	}
 	return buildSheet(name, rows, errs, false)

@@ -25,6 +25,7 @@ type WideReader struct {
 	ids    map[string]int // response_id → row of its first use
 	texts  map[string]string
 	ints   []int // spare level numbers, handed out a row at a time
+	rows   int   // rows read after the header
 }
 
 // text returns a copy of s that does not hold on to the CSV reader's row,
@@ -89,7 +90,7 @@ func ReadWide(name string, r io.Reader, g *Grid) (layout WideLayout, recs []Reco
 // to the first current.*), then current.S, unacceptable.S and lot1.S …
 // lotK.S for each service S in grid order, with the same K for all.
 func NewWideReader(name string, r io.Reader, g *Grid) (*WideReader, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(NewLineLimitReader(r, MaxLineBytes))
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, utf8BOM) {
 		br.Discard(3)
 	}
@@ -110,6 +111,9 @@ func NewWideReader(name string, r io.Reader, g *Grid) (*WideReader, error) {
 			return fail("", "not valid CSV: %v", pe.Err)
 		}
 		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(h) > MaxWideColumns {
+		return fail("", "the header has %d columns, more than the %d this file may have", len(h), MaxWideColumns)
 	}
 	wr.header = make([]string, len(h))
 	for i, c := range h {
@@ -184,6 +188,9 @@ func (wr *WideReader) Read() (Record, error) {
 		return Record{}, fmt.Errorf("reading %s: %w", wr.file, err)
 	}
 	line, _ := wr.cr.FieldPos(0)
+	if wr.rows++; wr.rows > MaxWideRows {
+		return Record{}, fmt.Errorf("%s has more than %d rows, the most one file may hold; split it: %w", wr.file, MaxWideRows, ErrTooLarge)
+	}
 	if len(rec) != len(wr.header) {
 		return Record{}, SheetErrors{{File: wr.file, Row: line, Msg: fmt.Sprintf("has %d cells, the header has %d", len(rec), len(wr.header))}}
 	}

@@ -93,3 +93,69 @@ for (s in SERVICES) {
   add("mean_points.lot2", s, svymean(~y, update(raked, y = y)))
 }
 write.csv(do.call(rbind, prow), file.path(outdir, "priorities.csv"), row.names = FALSE)
+
+# Family-wise segment tests: svychisq(~area + lotK.S, statistic = "F") on
+# the raked design, for every lot and the services above:
+#   OUTDIR/tests.csv  stage,service,f,ndf,ddf,p
+trow <- list()
+for (l in lots) for (s in SERVICES) {
+  col <- paste0(l, ".", s)
+  d <- update(raked, lvl = resp[[col]])
+  x <- svychisq(~area + lvl, d, statistic = "F")
+  trow[[length(trow) + 1]] <- data.frame(stage = l, service = s, f = unname(x$statistic),
+                                         ndf = unname(x$parameter[1]), ddf = unname(x$parameter[2]), p = x$p.value)
+}
+write.csv(do.call(rbind, trow), file.path(outdir, "tests.csv"), row.names = FALSE)
+
+# Segment intervals: svyciprop(method = "beta") of each level at lot2 of
+# the services above, within each area (subset() of the raked design):
+#   OUTDIR/segment_ci.csv  area,service,level,share,se,ci_low,ci_high
+crow <- list()
+for (a in levels(resp$area)) for (s in SERVICES) {
+  x <- resp[[paste0("lot2.", s)]]
+  for (l in 1:5) {
+    if (!any(x[resp$area == a] == as.character(l))) next
+    d <- subset(update(raked, y = as.numeric(x == as.character(l))), area == a)
+    ci <- svyciprop(~y, d, method = "beta")
+    crow[[length(crow) + 1]] <- data.frame(area = a, service = s, level = l, share = coef(ci)[[1]],
+                                           se = SE(ci)[[1]], ci_low = confint(ci)[1], ci_high = confint(ci)[2])
+  }
+}
+write.csv(do.call(rbind, crow), file.path(outdir, "segment_ci.csv"), row.names = FALSE)
+
+# Trimming with re-raking: trimWeights(strict = TRUE) to [TRIMLOW, TRIMHIGH]
+# × the mean weight (1), then rake again from the trimmed weights, until the
+# re-raked weights are within the bounds (relative 1e-9):
+#   OUTDIR/trim_weights.csv  response_id,weight
+#   OUTDIR/trim_shares.csv   stage,service,level,share,se,se_exact (lot1)
+# se is svymean's: svyrecvar approximates the projection on the raking
+# margins by backfitting, once per rake call (37 here), which moves it by
+# up to 0.4%; se_exact is the exact projection (lm residuals of the
+# influence on the margins' indicators), which is what the Go code does.
+TRIMLOW <- 0.3
+TRIMHIGH <- 3
+d <- raked
+for (round in 1:1000) {
+  d <- trimWeights(d, lower = TRIMLOW, upper = TRIMHIGH, strict = TRUE)
+  d <- rake(d, lapply(vars, function(v) as.formula(paste("~", v))), pop, control = list(maxit = 200, epsilon = 1e-13))
+  w <- weights(d)
+  if (min(w) >= TRIMLOW * (1 - 1e-9) && max(w) <= TRIMHIGH * (1 + 1e-9)) break
+}
+write.csv(data.frame(response_id = resp$response_id, weight = weights(d)), file.path(outdir, "trim_weights.csv"), row.names = FALSE)
+srow <- list()
+wt <- weights(d)
+X <- model.matrix(as.formula(paste("~", paste(vars, collapse = "+"))), resp)
+for (s in SERVICES) {
+  x <- resp[[paste0("lot1.", s)]]
+  for (l in 1:5) {
+    if (!any(x == as.character(l))) next
+    y <- as.numeric(x == as.character(l))
+    m <- svymean(~y, update(d, y = y))
+    r <- (y - coef(m)[[1]]) / sum(wt)
+    e <- wt * resid(lm(r ~ X - 1))
+    srow[[length(srow) + 1]] <- data.frame(stage = "lot1", service = s, level = l, share = coef(m)[[1]], se = SE(m)[[1]],
+                                           se_exact = sqrt(n / (n - 1) * sum((e - mean(e))^2)))
+  }
+}
+write.csv(do.call(rbind, srow), file.path(outdir, "trim_shares.csv"), row.names = FALSE)
+cat("trim rounds", round, "\n")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/report"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -38,7 +39,8 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	respPath := fs.String("responses", "", "responses wide CSV (file mode)")
 	lots := fs.String("lots", "", "lot budgets in points, e.g. 62,69,77,85 (file mode with a bare sheet)")
 	targetsPath := fs.String("targets", "", "weighting targets CSV (variable,category,target); none: unweighted")
-	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3")
+	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3 (re-raked until both hold)")
+	renormalise := fs.Bool("renormalise-targets", false, "accept targets that omit a category respondents chose (left out of that margin) or whose shares do not sum to 1 (scaled)")
 	var by listFlag
 	fs.Var(&by, "by", "segment every output by this respondent variable (repeatable), e.g. area or channel")
 	bootstrap := fs.Int("bootstrap", 0, "bootstrap replicates for rank intervals and optimum selection shares")
@@ -46,6 +48,8 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	outDir := fs.String("out", "analysis", "output folder")
 	format := fs.String("format", "csv", "csv, json or xlsx")
 	interval := fs.String("interval", "kg", "confidence intervals: kg (Korn–Graubard) or wilson (on the effective n)")
+	adjust := fs.String("adjust", "none", "adjust the p-values of the per-variable segment tests over each --by variable: none, holm or bh (Benjamini–Hochberg)")
+	minBase := fs.Int("min-base", analysis.DefaultMinBase, "minimum base: below it no SE, interval, effective n, rank interval or segment test is given")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -73,7 +77,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval}
+	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise, MinBase: *minBase, Adjust: *adjust}
 	if *targetsPath != "" {
 		f, err := os.Open(*targetsPath)
 		if err != nil {
@@ -92,6 +96,9 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		h, err2 := strconv.ParseFloat(hi, 64)
 		if !ok || err1 != nil || err2 != nil || l < 0 || h <= l {
 			return fmt.Errorf("--trim %q: give LOW,HIGH as multiples of the mean weight, e.g. 0.3,3", *trim)
+		}
+		if l >= 1 || h <= 1 {
+			return fmt.Errorf("--trim %q: the mean weight is 1, so LOW must be below 1 and HIGH above it, e.g. 0.3,3", *trim)
 		}
 		opt.TrimLow, opt.TrimHigh = l, h
 	}
@@ -116,14 +123,18 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	var written string
 	switch *format {
 	case "csv":
-		err = analysis.WriteTables(*outDir, tables)
+		for _, t := range tables {
+			if err = writeFileAtomic(filepath.Join(*outDir, t.Name+".csv"), env, func(w *bufio.Writer) error { return report.WriteCSV(w, t) }); err != nil {
+				break
+			}
+		}
 		written = *outDir + string(filepath.Separator) + "*.csv"
 	case "json":
 		written = filepath.Join(*outDir, "analysis.json")
-		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return analysis.WriteJSON(w, tables) })
+		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return report.WriteJSON(w, tables) })
 	case "xlsx":
 		written = filepath.Join(*outDir, "analysis.xlsx")
-		err = writeXLSX(written, tables)
+		err = writeFileAtomic(written, env, func(w *bufio.Writer) error { return report.WriteXLSX(w, tables) })
 	}
 	if err != nil {
 		return err
@@ -150,12 +161,7 @@ func inputFromStore(ctx context.Context, dbPath, slug string) (analysis.Input, e
 		return analysis.Input{}, err
 	}
 	defer store.Close()
-	in := analysis.Input{Grid: c.Grid, Plan: c.Plan(), Questions: analysisQuestions(c)}
-	err = store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-		in.Records = append(in.Records, r.Record(c))
-		return nil
-	})
-	return in, err
+	return report.FromStore(ctx, store, c)
 }
 
 // inputFromFiles reads the grid (sheet or consultation JSON) and the
@@ -169,7 +175,7 @@ func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
 			return in, err
 		}
 		c = k
-		in.Grid, in.Plan, in.Questions = k.Grid, k.Plan(), analysisQuestions(k)
+		in.Grid, in.Plan, in.Questions = k.Grid, k.Plan(), report.Questions(k)
 	} else {
 		g, err := grid.ReadSheetFile(gridPath)
 		if err != nil {

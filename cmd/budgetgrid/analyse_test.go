@@ -32,7 +32,7 @@ func TestAnalyse(t *testing.T) {
 
 	t.Run("from the database, CSV tables", func(t *testing.T) {
 		out := filepath.Join(dir, "db-out")
-		stdout, _, err := run(t, "analyse", "fenshire-2027", "--db", db, "--targets", targets, "--by", "area", "--bootstrap", "20", "--out", out)
+		stdout, _, err := run(t, "analyse", "fenshire-2027", "--db", db, "--targets", targets, "--renormalise-targets", "--by", "area", "--bootstrap", "20", "--out", out)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,8 @@ func TestAnalyse(t *testing.T) {
 			"weights.csv":    {"response_id", "weight"},
 			"shares.csv":     {"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff"},
 			"priorities.csv": {"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable"},
-			"optimum.csv":    {"segment_variable", "segment", "budget", "service", "level", "selected_share"},
+			"optimum.csv":    {"segment_variable", "segment", "lot", "budget", "kind", "service", "level", "chose_share", "at_least_share", "selected_share"},
+			"packages.csv":   {"segment_variable", "segment", "lot", "budget", "kind", "cost", "unspent", "support"},
 		}
 		for file, want := range wantHeaders {
 			f, err := os.Open(filepath.Join(out, file))
@@ -93,7 +94,7 @@ func TestAnalyse(t *testing.T) {
 	})
 	t.Run("an XLSX workbook with the method first", func(t *testing.T) {
 		out := filepath.Join(dir, "xlsx-out")
-		if _, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--trim", "0.3,3", "--out", out, "--format", "xlsx"); err != nil {
+		if _, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--renormalise-targets", "--trim", "0.3,3", "--out", out, "--format", "xlsx"); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenFile(filepath.Join(out, "analysis.xlsx"))

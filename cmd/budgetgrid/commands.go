@@ -36,15 +36,15 @@ func readDefinition(path string) (*consult.Consultation, error) {
 	} else if st.IsDir() {
 		file, dir = filepath.Join(path, "consultation.json"), path
 	}
-	data, err := os.ReadFile(file)
+	data, err := grid.ReadFileLimit(file, grid.MaxSheetBytes)
 	if err != nil {
 		return nil, err
 	}
 	return consult.ParseDefinition(filepath.Base(file), data, func(name string) ([]byte, error) {
-		if filepath.IsAbs(name) {
-			return os.ReadFile(name)
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
 		}
-		return os.ReadFile(filepath.Join(dir, name))
+		return grid.ReadFileLimit(name, grid.MaxSheetBytes)
 	})
 }
 
@@ -214,6 +214,18 @@ func runResponsesExport(ctx context.Context, args []string, env Env) error {
 			}
 			return ww.Flush()
 		})
+}
+
+// openInput opens a file to read that is closed as soon as ctx is done,
+// so that a command reading a pipe or a slow disk stops at once on SIGINT
+// or SIGTERM instead of waiting for the next byte.
+func openInput(ctx context.Context, path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { f.Close() })
+	return f, nil
 }
 
 // writeFileAtomic streams to path through a temporary file renamed into

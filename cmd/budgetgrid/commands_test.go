@@ -207,3 +207,61 @@ func TestEnvBool(t *testing.T) {
 		t.Error(`envBool("yes please") is not an error`)
 	}
 }
+
+// TestCommandsRefuseEndlessInput checks that a command given an endless
+// file (a device such as /dev/zero) answers with an error at once instead
+// of reading until memory runs out, and stores nothing.
+func TestCommandsRefuseEndlessInput(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "b.db")
+	if _, _, err := run(t, "consultation", "import", "--db", db, writeDemo(t, dir)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"grid check", []string{"grid", "check", "/dev/zero"}, "not a regular file"},
+		{"consultation import", []string{"consultation", "import", "--db", db, "/dev/zero"}, "not a regular file"},
+		{"responses import", []string{"responses", "import", "--db", db, "fenshire-2027", "/dev/zero"}, "longer than 1 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, err := run(t, tt.args...)
+			if err == nil {
+				t.Fatalf("%v succeeded", tt.args)
+			}
+			if msg := stderr + err.Error(); !strings.Contains(msg, tt.want) {
+				t.Fatalf("%v: %q, want %q", tt.args, msg, tt.want)
+			}
+		})
+	}
+	out, _, err := run(t, "consultation", "list", "--db", db)
+	if err != nil || !strings.Contains(out, "fenshire-2027  open    0") {
+		t.Fatalf("after the refusals: %q, %v", out, err)
+	}
+}
+
+// TestImportRefusesDuplicateKeys checks that a definition holding a key
+// twice is refused rather than silently taking the last.
+func TestImportRefusesDuplicateKeys(t *testing.T) {
+	dir := t.TempDir()
+	d := writeDemo(t, dir)
+	p := filepath.Join(d, "consultation.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte(`"slug":`), []byte(`"title": "Twice", "slug":`), 1)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := run(t, "consultation", "import", "--db", filepath.Join(dir, "b.db"), d)
+	if err == nil || !strings.Contains(stderr, `key "title" appears twice`) {
+		t.Fatalf("import of a definition with a key twice: %v, %q", err, stderr)
+	}
+}

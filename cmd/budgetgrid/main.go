@@ -20,6 +20,11 @@ func main() {
 	err := Run(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 	switch {
 	case err == nil:
+	case ctx.Err() != nil:
+		// Stopped by SIGINT or SIGTERM: whatever the command was reading
+		// was cut off, and it stored nothing that was not complete.
+		fmt.Fprintln(os.Stderr, "budgetgrid: stopped by a signal")
+		os.Exit(130)
 	case errors.Is(err, flag.ErrHelp):
 	case errors.Is(err, errUsage):
 		os.Exit(2)

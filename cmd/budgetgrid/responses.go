@@ -7,14 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/report"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -30,12 +28,12 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
-	f, err := os.Open(pos[1])
+	f, err := openInput(ctx, pos[1])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	recs, errs := readResponses(c, filepath.Base(pos[1]), f)
+	recs, errs := readResponsesContext(ctx, c, filepath.Base(pos[1]), f)
 	if len(errs) > 0 {
 		return reportInputError(env, errs, "; nothing was imported.")
 	}
@@ -55,60 +53,23 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-// readResponses reads a wide CSV for consultation c and checks every row
-// against the consultation: its columns, the about-you options, the
-// optional stages and the lot rules. It returns every error in the file
-// with its row and column, and records only when there is none.
+// readResponses reads a wide CSV for consultation c, checking every row
+// (consult.ReadRecords). It returns every error in the file with its row
+// and column, and records only when there is none.
 func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
-	wr, err := grid.NewWideReader(name, bufio.NewReaderSize(f, 64<<10), c.Grid)
-	if err != nil {
-		return nil, asSheetErrors(name, err)
-	}
-	var errs grid.SheetErrors
-	layout := wr.Layout()
-	if want := c.QuestionKeys(); !slices.Equal(layout.Questions, want) {
-		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("about-you columns are %v, this consultation asks %v (in that order)", layout.Questions, want)})
-	}
-	if want := len(c.Plan().Budgets); layout.Lots != want {
-		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("the file has %d lots, this consultation has %d", layout.Lots, want)})
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	flow := consult.NewFlow(c)
-	var recs []grid.Record
-	for {
-		rec, err := wr.Read()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			rowErrs := asSheetErrors(name, err)
-			errs = append(errs, rowErrs...)
-			if len(rowErrs) == 1 && rowErrs[0].Row == 0 {
-				return nil, errs // not a row problem: reading failed
-			}
-			continue
-		}
-		for _, fe := range flow.CheckRecord(rec) {
-			errs = append(errs, grid.SheetError{File: name, Row: wr.Line(), Column: fe.Field, Msg: fe.Msg})
-		}
-		if len(errs) == 0 {
-			c.NormalizeRecord(&rec)
-			recs = append(recs, rec)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return recs, nil
+	return readResponsesContext(context.Background(), c, name, f)
 }
 
-func asSheetErrors(name string, err error) grid.SheetErrors {
-	var errs grid.SheetErrors
-	if errors.As(err, &errs) {
-		return errs
+func readResponsesContext(ctx context.Context, c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
+	recs, err := consult.ReadRecords(ctx, c, name, f)
+	if err != nil {
+		var errs grid.SheetErrors
+		if errors.As(err, &errs) {
+			return nil, errs
+		}
+		return nil, grid.SheetErrors{{File: name, Msg: err.Error()}}
 	}
-	return grid.SheetErrors{{File: name, Msg: err.Error()}}
+	return recs, nil
 }
 
 func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
@@ -142,7 +103,7 @@ func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
 	if *n < 1 {
 		return fmt.Errorf("--n must be at least 1")
 	}
-	recs := analysis.Simulate(c.Grid, c.Plan(), analysisQuestions(c), *n, *seed)
+	recs := analysis.Simulate(c.Grid, c.Plan(), report.Questions(c), *n, *seed)
 	return writeFileAtomic(*out, env, func(w *bufio.Writer) error {
 		ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
 		if err != nil {
@@ -177,7 +138,7 @@ func runResponsesComments(ctx context.Context, args []string, env Env) error {
 				if r.Answers.Comments == "" {
 					return nil
 				}
-				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), spreadsheetText(r.Answers.Comments)})
+				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), report.SafeCell(r.Answers.Comments)})
 			})
 			if err != nil {
 				return err
@@ -185,26 +146,4 @@ func runResponsesComments(ctx context.Context, args []string, env Env) error {
 			cw.Flush()
 			return cw.Error()
 		})
-}
-
-// spreadsheetText keeps free text from being read as a formula when the
-// CSV is opened in a spreadsheet.
-func spreadsheetText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// analysisQuestions gives the analysis the about-you questions' keys and
-// option keys.
-func analysisQuestions(c *consult.Consultation) []analysis.Question {
-	qs := make([]analysis.Question, len(c.Questions))
-	for i, q := range c.Questions {
-		qs[i].Key = q.Key
-		for _, o := range q.Options {
-			qs[i].Options = append(qs[i].Options, o.Key)
-		}
-	}
-	return qs
 }

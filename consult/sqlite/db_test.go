@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -96,31 +94,6 @@ func TestOpenRejectsNonFiles(t *testing.T) {
 				t.Fatalf("Open(%q) succeeded", path)
 			}
 		})
-	}
-}
-
-func TestReference(t *testing.T) {
-	pattern := regexp.MustCompile(`^[` + referenceAlphabet + `]{4}-[` + referenceAlphabet + `]{4}$`)
-	seen := map[string]bool{}
-	letters := map[rune]bool{}
-	for range 2000 {
-		ref, err := newReference()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !pattern.MatchString(ref) {
-			t.Fatalf("reference %q does not match %s", ref, pattern)
-		}
-		if seen[ref] {
-			t.Fatalf("reference %q repeated", ref)
-		}
-		seen[ref] = true
-		for _, r := range strings.ReplaceAll(ref, "-", "") {
-			letters[r] = true
-		}
-	}
-	if len(letters) != len(referenceAlphabet) {
-		t.Errorf("2000 references used %d letters, want all %d", len(letters), len(referenceAlphabet))
 	}
 }
 

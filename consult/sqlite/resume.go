@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 )
@@ -29,7 +28,7 @@ func (db *DB) SetResumeCode(ctx context.Context, responseID string, codeHash []b
 		return consult.Errorf(consult.ESUBMITTED, "You have already sent your answers.")
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, response_id, stage, created_at) VALUES (?, ?, ?, ?)`,
-		codeHash, responseID, stage, formatTime(time.Now())); err != nil {
+		codeHash, responseID, stage, formatTime(db.now())); err != nil {
 		if isPrimaryKey(err) || isUnique(err, "code_hash") {
 			return consult.Errorf(consult.ECONFLICT, "That resume code is taken; make another.")
 		}

@@ -1,9 +1,8 @@
-package main
+package report
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"strconv"
 
 	"github.com/budgetgrid/budgetgrid/analysis"
@@ -13,9 +12,10 @@ import (
 // textColumns stay text in XLSX even when they look like numbers.
 var textColumns = map[string]bool{"response_id": true, "segment": true, "segment_variable": true, "service": true, "levels": true, "key": true, "value": true, "stage": true}
 
-// writeXLSX writes the analysis tables as a workbook: a "Method" sheet
-// first (what was done), then a sheet per table, numbers as numbers.
-func writeXLSX(path string, tables []analysis.Table) error {
+// WriteXLSX writes the analysis tables as a workbook: a "Method" sheet
+// first (what was done), then a sheet per table, numbers as numbers and
+// every text cell made safe (SafeCell).
+func WriteXLSX(w io.Writer, tables []analysis.Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	ordered := make([]analysis.Table, 0, len(tables))
@@ -45,7 +45,7 @@ func writeXLSX(path string, tables []analysis.Table) error {
 		}
 		header := make([]any, len(t.Columns))
 		for j, c := range t.Columns {
-			header[j] = excelize.Cell{Value: c, StyleID: bold}
+			header[j] = excelize.Cell{Value: SafeCell(c), StyleID: bold}
 		}
 		if err := sw.SetRow("A1", header, excelize.RowOpts{}); err != nil {
 			return err
@@ -53,7 +53,7 @@ func writeXLSX(path string, tables []analysis.Table) error {
 		row := make([]any, len(t.Columns))
 		for r, cells := range t.Rows {
 			for j, v := range cells {
-				row[j] = v
+				row[j] = SafeCell(v)
 				if !textColumns[t.Columns[j]] {
 					if x, err := strconv.ParseFloat(v, 64); err == nil {
 						row[j] = x
@@ -69,19 +69,10 @@ func writeXLSX(path string, tables []analysis.Table) error {
 			return err
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("writing workbook: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := f.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // sheetName turns a table name into a sheet name: "method" -> "Method".
