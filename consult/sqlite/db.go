@@ -56,6 +56,8 @@ type DB struct {
 	// grids holds decoded grid versions (*grid.Grid by version), which
 	// never change once stored.
 	grids sync.Map
+	// applied names the migrations Open applied.
+	applied []string
 
 	// completions feeds the group committer (see complete.go); quit stops it.
 	completions chan *completion
@@ -257,8 +259,32 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// KnownSchema returns the newest schema version this build knows.
+func KnownSchema() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// Applied names the migrations that Open applied to the file, in order;
+// none if its schema was up to date.
+func (db *DB) Applied() []string { return db.applied }
+
+// SchemaVersion returns the newest migration recorded in the file.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
 // migrate applies, in order, each migration not yet recorded in
-// schema_migrations, each in its own transaction.
+// schema_migrations, each in its own transaction. It refuses a file whose
+// schema is newer than this build knows: an older budgetgrid must not
+// write to it.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -272,41 +298,53 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if known := ms[len(ms)-1].version; v > known {
+		return fmt.Errorf("the database schema is version %d, newer than this budgetgrid knows (%d): run a newer budgetgrid", v, known)
+	}
 	for _, m := range ms {
-		if err := db.applyMigration(ctx, m); err != nil {
+		applied, err := db.applyMigration(ctx, m)
+		if err != nil {
 			return err
+		}
+		if applied {
+			db.applied = append(db.applied, m.name)
 		}
 	}
 	return nil
 }
 
-// applyMigration runs m unless it is recorded. The check sits inside the
-// write transaction, so two processes opening the file at once apply it once.
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
+// applyMigration runs m unless it is recorded, and reports whether it ran.
+// The check sits inside the write transaction, so two processes opening
+// the file at once apply it once.
+func (db *DB) applyMigration(ctx context.Context, m migration) (bool, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: begin: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: begin: %w", m.name, err)
 	}
 	defer tx.Rollback()
 	var n int
 	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n)
 	if err != nil {
-		return fmt.Errorf("migration %s: check: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: check: %w", m.name, err)
 	} else if n > 0 {
-		return nil
+		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 		m.version, formatTime(db.now()))
 	if err != nil {
-		return fmt.Errorf("migration %s: record: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: record: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
-	return nil
+	return true, nil
 }
 
 // timeLayout is RFC 3339 in UTC with a fixed nine fraction digits, so that

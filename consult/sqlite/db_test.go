@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,5 +126,46 @@ func TestTimeRoundTrip(t *testing.T) {
 	// Fixed width makes text order time order.
 	if a, b := formatTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), formatTime(time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)); a >= b {
 		t.Errorf("%s sorts at or after %s", a, b)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTestDB(t)
+	if len(db.Applied()) != KnownSchema() {
+		t.Fatalf("a new file applied %v, want all %d migrations", db.Applied(), KnownSchema())
+	}
+	if v, err := db.SchemaVersion(ctx); err != nil || v != KnownSchema() {
+		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, KnownSchema())
+	}
+	again, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Applied()) != 0 {
+		t.Errorf("reopening applied %v", again.Applied())
+	}
+	again.Close()
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 'x')`, KnownSchema()+1); err != nil {
+		t.Fatal(err)
+	}
+	newer, err := Open(path)
+	if err == nil {
+		newer.Close()
+		t.Fatal("Open on a newer schema succeeded")
+	}
+	if !strings.Contains(err.Error(), "newer than this budgetgrid knows") {
+		t.Fatalf("Open on a newer schema = %v", err)
+	}
+}
+
+func TestCheckpointAtClose(t *testing.T) {
+	db, path := openTestDB(t)
+	completeResponse(t, db, createConsultation(t, db, "closed"))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() != 0 {
+		t.Fatalf("the log is %d bytes after Close", fi.Size())
 	}
 }
