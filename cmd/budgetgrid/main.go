@@ -67,6 +67,7 @@ Usage:
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
+  budgetgrid opendata SLUG --out DIR                published tables as open data
 
 Run "budgetgrid COMMAND --help" for a command's flags.
 `
@@ -97,6 +98,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runServe(ctx, args[1:], env)
 	case "report":
 		return runReport(ctx, args[1:], env)
+	case "opendata":
+		return runOpendata(ctx, args[1:], env)
 	case "grid":
 		if sub(1) == "check" {
 			return runGridCheck(args[2:], env)

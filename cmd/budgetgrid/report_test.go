@@ -128,3 +128,23 @@ func TestReportRefusesBadOut(t *testing.T) {
 		t.Fatalf("report --out report.docx: %v", err)
 	}
 }
+
+func TestOpendataCommand(t *testing.T) {
+	db := demoWithResponses(t, 120)
+	out := filepath.Join(t.TempDir(), "open")
+	stdout, stderr, err := run(t, "opendata", "fenshire-2027", "--db", db, "--out", out, "--by", "area")
+	if err != nil {
+		t.Fatalf("opendata: %v %s", err, stderr)
+	}
+	if !strings.Contains(stdout, "Wrote 8 open tables on 120 responses") {
+		t.Errorf("stdout %q", stdout)
+	}
+	for _, f := range []string{"shares.csv", "packages.csv", "dictionary.csv", "opendata.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("no %s: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "weights.csv")); err == nil {
+		t.Error("weights.csv (response ids) was published")
+	}
+}
