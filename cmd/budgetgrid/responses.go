@@ -61,9 +61,26 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 // optional stages and the lot rules. It returns every error in the file
 // with its row and column, and records only when there is none.
 func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
+	var recs []grid.Record
+	errs := eachResponse(c, name, f, func(rec *grid.Record) error {
+		recs = append(recs, *rec)
+		return nil
+	})
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return recs, nil
+}
+
+// eachResponse reads a wide responses CSV for c row by row, checking each
+// record with the consultation's flow, and calls fn with every normalized
+// record while no error has been found. It reads to the end to report
+// every problem at once. An error from fn stops reading and is returned
+// as the only error.
+func eachResponse(c *consult.Consultation, name string, f io.Reader, fn func(*grid.Record) error) grid.SheetErrors {
 	wr, err := grid.NewWideReader(name, bufio.NewReaderSize(f, 64<<10), c.Grid)
 	if err != nil {
-		return nil, asSheetErrors(name, err)
+		return asSheetErrors(name, err)
 	}
 	var errs grid.SheetErrors
 	layout := wr.Layout()
@@ -74,10 +91,9 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 		errs = append(errs, grid.SheetError{File: name, Row: 1, Msg: fmt.Sprintf("the file has %d lots, this consultation has %d", layout.Lots, want)})
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return errs
 	}
 	flow := consult.NewFlow(c)
-	var recs []grid.Record
 	for {
 		rec, err := wr.Read()
 		if err == io.EOF {
@@ -86,7 +102,7 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 			rowErrs := asSheetErrors(name, err)
 			errs = append(errs, rowErrs...)
 			if len(rowErrs) == 1 && rowErrs[0].Row == 0 {
-				return nil, errs // not a row problem: reading failed
+				return errs // not a row problem: reading failed
 			}
 			continue
 		}
@@ -95,13 +111,12 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 		}
 		if len(errs) == 0 {
 			c.NormalizeRecord(&rec)
-			recs = append(recs, rec)
+			if err := fn(&rec); err != nil {
+				return grid.SheetErrors{{File: name, Row: wr.Line(), Msg: err.Error()}}
+			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return recs, nil
+	return errs
 }
 
 func asSheetErrors(name string, err error) grid.SheetErrors {
