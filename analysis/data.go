@@ -99,6 +99,9 @@ func newCollector(in Input) (*collector, error) {
 	if d.maxLevel > 8 {
 		return nil, fmt.Errorf("analysis: a service has %d levels; at most 8 are supported", d.maxLevel)
 	}
+	if d.s > 32 {
+		return nil, fmt.Errorf("analysis: the grid has %d services; at most 32 are supported", d.s)
+	}
 	d.k = len(in.Plan.Budgets)
 	if in.Plan.Budgets != nil && d.k == 0 {
 		return nil, fmt.Errorf("analysis: responses have no lots")

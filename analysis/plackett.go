@@ -191,11 +191,11 @@ func (e *estimator) plackettLuceView(vw view, seed uint64) []plFit {
 	d, des := e.d, e.des
 	S, K := d.s, d.k
 	V := len(vw.values)
-	index := make([]map[plPair]int32, V)
+	index := make([]map[uint64]int32, V) // key remain<<32 | chosen (at most 32 services)
 	pairs := make([][]plPair, V)
 	wts := make([][]float64, V)
 	for v := range V {
-		index[v] = map[plPair]int32{}
+		index[v] = map[uint64]int32{}
 	}
 	pid := make([]int32, d.n*K) // respondent -> its pairs' ids, -1 after the last
 	var buf []plPair
@@ -213,10 +213,11 @@ func (e *estimator) plackettLuceView(vw view, seed uint64) []plFit {
 		w := des.cellW[des.cells.of[i]]
 		buf = pairsOf(d.first[i*S:(i+1)*S], K, buf)
 		for j, pr := range buf {
-			id, ok := index[v][pr]
+			key := pr.remain<<32 | pr.chosen
+			id, ok := index[v][key]
 			if !ok {
 				id = int32(len(pairs[v]))
-				index[v][pr] = id
+				index[v][key] = id
 				pairs[v] = append(pairs[v], pr)
 				wts[v] = append(wts[v], 0)
 			}
