@@ -90,6 +90,41 @@ func (rep *Report) packagesOf(d *data, t *tally, cellOf []int32, cellW []float64
 			pts[s] = append(pts[s], lv.Points)
 		}
 	}
+	// For each segment, lot and package, a table per service and level of
+	// the packed sum dist<<16 | notWithin<<8 | notExact, so a respondent's
+	// coverage is one addition per service.
+	L := d.maxLevel + 1
+	tabs := make([][][2][]uint64, len(vw.values))
+	for v := range segs {
+		if !segs[v].present {
+			continue
+		}
+		tabs[v] = make([][2][]uint64, d.k)
+		for k := range d.k {
+			for j := range 2 {
+				p := segs[v].pk[k][j]
+				tab := make([]uint64, d.s*L)
+				for s := range d.s {
+					for l := 1; l <= len(pts[s]); l++ {
+						diff := l - p[s]
+						if diff == 0 {
+							continue
+						}
+						x := pts[s][l-1] - pts[s][p[s]-1]
+						if x < 0 {
+							x = -x
+						}
+						c := uint64(x)<<16 | 1
+						if diff > 1 || diff < -1 {
+							c |= 1 << 8
+						}
+						tab[s*L+l] = c
+					}
+				}
+				tabs[v][k][j] = tab
+			}
+		}
+	}
 	for i := range d.n {
 		v := 0
 		if vw.of != nil {
@@ -106,30 +141,19 @@ func (rep *Report) packagesOf(d *data, t *tally, cellOf []int32, cellW []float64
 			own := d.lots[(i*d.k+k)*d.s : (i*d.k+k+1)*d.s]
 			cv := &covs[v][k]
 			for j := range 2 {
-				p := segs[v].pk[k][j]
-				exact, within, dist := true, true, 0
+				tab := tabs[v][k][j]
+				var sum uint64
 				for s, l := range own {
-					diff := int(l) - p[s]
-					if diff != 0 {
-						exact = false
-						if diff > 1 || diff < -1 {
-							within = false
-						}
-						x := pts[s][l-1] - pts[s][p[s]-1]
-						if x < 0 {
-							x = -x
-						}
-						dist += x
-					}
+					sum += tab[s*L+int(l)]
 				}
 				cv.w[j] += w
-				if exact {
+				if sum&0xff == 0 {
 					cv.exact[j] += w
 				}
-				if within {
+				if (sum>>8)&0xff == 0 {
 					cv.within[j] += w
 				}
-				cv.dist[j] += w * float64(dist)
+				cv.dist[j] += w * float64(sum>>16)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -73,10 +74,10 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	}
 	rep, err := analysis.Analyse(in, opt)
 	if err != nil {
-		return err
+		return reportInputError(env, err, "")
 	}
 	tables := rep.Tables()
-	tables = append(tables, analysis.Table{Name: "source", Columns: []string{"key", "value"}, Rows: [][]string{{"source", source}, {"responses", strconv.Itoa(len(in.Records))}}})
+	tables = append(tables, analysis.Table{Name: "source", Columns: []string{"key", "value"}, Rows: [][]string{{"source", source}, {"responses", strconv.Itoa(len(rep.ResponseIDs))}}})
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Analysed %d responses (%s); wrote %s.\n", len(in.Records), weightingSummary(rep), written)
+	fmt.Fprintf(env.Stdout, "Analysed %d responses (%s); wrote %s.\n", len(rep.ResponseIDs), weightingSummary(rep), written)
 	for _, n := range rep.Notes {
 		fmt.Fprintln(env.Stdout, "Note:", n)
 	}
@@ -155,30 +156,64 @@ func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
 			in.Plan.Budgets = append(in.Plan.Budgets, b)
 		}
 	}
+	// The responses are streamed into the analysis row by row (Input.Each)
+	// rather than held as records: the file stays open until Analyse has
+	// read it.
 	f, err := os.Open(respPath)
 	if err != nil {
 		return in, err
 	}
-	defer f.Close()
+	name := filepath.Base(respPath)
 	if c != nil {
-		recs, errs := readResponses(c, filepath.Base(respPath), f)
-		if len(errs) > 0 {
-			return in, errs
+		in.Each = func(add func(*grid.Record) error) error {
+			defer f.Close()
+			if errs := eachResponse(c, name, f, add); len(errs) > 0 {
+				return errs
+			}
+			return nil
 		}
-		in.Records = recs
 		return in, nil
 	}
-	layout, recs, err := grid.ReadWide(filepath.Base(respPath), bufio.NewReaderSize(f, 64<<10), in.Grid)
+	wr, err := grid.NewWideReader(name, bufio.NewReaderSize(f, 64<<10), in.Grid)
 	if err != nil {
+		f.Close()
 		return in, err
 	}
+	layout := wr.Layout()
 	if in.Plan.Budgets != nil && len(in.Plan.Budgets) != layout.Lots {
+		f.Close()
 		return in, fmt.Errorf("--lots gives %d budgets, the responses have %d lots", len(in.Plan.Budgets), layout.Lots)
 	}
 	for _, q := range layout.Questions {
 		in.Questions = append(in.Questions, analysis.Question{Key: q})
 	}
-	in.Records = recs
+	in.Each = func(add func(*grid.Record) error) error {
+		defer f.Close()
+		var errs grid.SheetErrors
+		for {
+			rec, err := wr.Read()
+			if err == io.EOF {
+				break
+			}
+			var rowErrs grid.SheetErrors
+			if errors.As(err, &rowErrs) {
+				errs = append(errs, rowErrs...)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if len(errs) == 0 {
+				if err := add(&rec); err != nil {
+					return err
+				}
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return nil
+	}
 	return in, nil
 }
 
