@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/budgetgrid/budgetgrid/grid"
 )
@@ -345,16 +346,21 @@ func nestingNotes(g *grid.Grid, pk []LotPackage) []string {
 		ps := votes[k]
 		slices.SortStableFunc(ps, func(a, b LotPackage) int { return a.Budget - b.Budget })
 		for i := 1; i < len(ps); i++ {
+			var falls []string
 			for s := range ps[i].Package {
 				if ps[i].Package[s] < ps[i-1].Package[s] {
-					who := "whole sample"
-					if k.v != "" {
-						who = k.v + "=" + k.s
-					}
-					notes = append(notes, fmt.Sprintf("%s: the vote at lot %d (%d points) has %s at level %d, below level %d in the vote at lot %d (%d points): the lots' packages are not nested",
-						who, ps[i].Lot, ps[i].Budget, g.Services[s].Key, ps[i].Package[s], ps[i-1].Package[s], ps[i-1].Lot, ps[i-1].Budget))
+					falls = append(falls, fmt.Sprintf("%s %d (was %d)", g.Services[s].Key, ps[i].Package[s], ps[i-1].Package[s]))
 				}
 			}
+			if len(falls) == 0 {
+				continue
+			}
+			who := "whole sample"
+			if k.v != "" {
+				who = k.v + "=" + k.s
+			}
+			notes = append(notes, fmt.Sprintf("%s: the lots' votes are not nested: at lot %d (%d points) %s, below the vote at lot %d (%d points)",
+				who, ps[i].Lot, ps[i].Budget, strings.Join(falls, ", "), ps[i-1].Lot, ps[i-1].Budget))
 		}
 	}
 	return notes

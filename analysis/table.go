@@ -29,7 +29,8 @@ var (
 	// SharesColumns: one row per segment, stage, service and level. n is
 	// the unweighted base, n_eff the effective n of the estimate (n/deff),
 	// differs is true when a segment differs from the rest at the
-	// confidence level, low_base when n < 30 (segments only).
+	// confidence level (empty where it cannot be tested), low_base when n is
+	// below the minimum base (then se, ci_low, ci_high and n_eff are empty).
 	SharesColumns = []string{"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff", "differs", "low_base"}
 	// PrioritiesColumns: one row per segment and service. rank orders by
 	// score (mean first lot above level 1, never = lots+1; lower is
