@@ -54,9 +54,11 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	var source string
 	switch {
 	case len(pos) == 1 && *gridPath == "" && *respPath == "":
-		if in, err = inputFromStore(ctx, *dbPath, pos[0]); err != nil {
+		var closeStore func() error
+		if in, closeStore, err = inputFromStore(ctx, *dbPath, pos[0]); err != nil {
 			return err
 		}
+		defer closeStore()
 		source = "database " + *dbPath + ", consultation " + pos[0]
 	case len(pos) == 0 && *gridPath != "" && *respPath != "":
 		in, err = inputFromFiles(*gridPath, *respPath, *lots)
@@ -115,14 +117,14 @@ func weightingSummary(rep *analysis.Report) string {
 	return fmt.Sprintf("raked in %d iterations, design effect %.3f, effective n %.0f", w.Iterations, w.Deff, w.NEff)
 }
 
-// inputFromStore reads a consultation's completed responses from the database.
-func inputFromStore(ctx context.Context, dbPath, slug string) (analysis.Input, error) {
+// inputFromStore streams a consultation's completed responses from the
+// database into the analysis; the store stays open until close is called.
+func inputFromStore(ctx context.Context, dbPath, slug string) (in analysis.Input, close func() error, err error) {
 	store, c, err := openConsultation(ctx, dbPath, slug)
 	if err != nil {
-		return analysis.Input{}, err
+		return analysis.Input{}, nil, err
 	}
-	defer store.Close()
-	return report.FromStore(ctx, store, c)
+	return report.StreamFromStore(ctx, store, c, nil), store.Close, nil
 }
 
 // inputFromFiles reads the grid (sheet or consultation JSON) and the
