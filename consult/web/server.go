@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	s.Echo = e
 
 	e.GET("/static/*", s.assets.serve)
+	s.fieldAPIRoutes(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
 	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
