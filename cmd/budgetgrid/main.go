@@ -66,6 +66,8 @@ Usage:
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
+  budgetgrid migrate                           apply database migrations
+  budgetgrid copy --from DB --to DB            copy a whole deployment to an empty database
 
 Run "budgetgrid COMMAND --help" for a command's flags.
 `
@@ -122,6 +124,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)
+	case "migrate":
+		return runMigrate(ctx, args[1:], env)
+	case "copy":
+		return runCopy(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil
@@ -215,5 +221,5 @@ func envBool(env Env, key string) (bool, error) {
 
 // dbFlag adds the --db flag every store command shares.
 func dbFlag(fs *flag.FlagSet, env Env) *string {
-	return fs.String("db", envOr(env, "BUDGETGRID_DB", "budgetgrid.db"), "SQLite database file (env BUDGETGRID_DB)")
+	return fs.String("db", envOr(env, "BUDGETGRID_DB", "budgetgrid.db"), "SQLite database file, or a postgres:// URL (env BUDGETGRID_DB)")
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE] [--base-url URL] [--trust-proxy] [--no-demo]")
+	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE|URL] [--base-url URL] [--trust-proxy] [--no-demo]")
 	addr := fs.String("addr", envOr(env, "BUDGETGRID_ADDR", "localhost:8080"), "address to listen on (env BUDGETGRID_ADDR)")
 	dbPath := dbFlag(fs, env)
 	baseURL := fs.String("base-url", envOr(env, "BUDGETGRID_BASE_URL", ""), "public URL, e.g. https://consult.example.gov.uk; https makes cookies Secure (env BUDGETGRID_BASE_URL)")
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if url == "" {
 		url = "http://" + ln.Addr().String() + "/"
 	}
-	fmt.Fprintf(env.Stdout, "budgetgrid is running at %s (database %s). Press Ctrl+C to stop.\n", url, *dbPath)
+	fmt.Fprintf(env.Stdout, "budgetgrid is running at %s (database %s). Press Ctrl+C to stop.\n", url, displayDB(*dbPath))
 	if env.Listening != nil {
 		env.Listening(ln.Addr().String())
 	}
