@@ -11,7 +11,6 @@ require (
 	github.com/labstack/echo/v4 v4.13.4
 	github.com/xuri/excelize/v2 v2.9.1
 	golang.org/x/crypto v0.38.0
-	golang.org/x/time v0.11.0
 	gonum.org/v1/gonum v0.16.0
 	modernc.org/sqlite v1.38.0
 )
@@ -40,6 +39,7 @@ require (
 	golang.org/x/sync v0.14.0 // indirect
 	golang.org/x/sys v0.33.0 // indirect
 	golang.org/x/text v0.25.0 // indirect
+	golang.org/x/time v0.11.0 // indirect
 	modernc.org/libc v1.65.10 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
