@@ -43,6 +43,8 @@ type Env struct {
 	Getenv         func(string) string
 	// Listening, when set, is told the address serve listens on.
 	Listening func(addr string)
+	// MetricsListening, when set, is told the address of serve's metrics.
+	MetricsListening func(addr string)
 }
 
 var (
