@@ -108,7 +108,7 @@ func TestHealthzAndMetricsListener(t *testing.T) {
 	if metrics == "" {
 		t.Fatal("serve --metrics did not listen for metrics")
 	}
-	if code, body := getBody(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
+	if code, body := getBody(t, base+"/healthz"); code != http.StatusOK || body != "ok" {
 		t.Fatalf("healthz = %d %q", code, body)
 	}
 	if code, _ := getBody(t, base+"/metrics"); code != http.StatusNotFound {

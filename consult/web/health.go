@@ -31,7 +31,7 @@ func (s *Server) health(c echo.Context) error {
 	}
 	if err != nil {
 		s.log.Error("health check: the database does not answer", "err", err)
-		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		return c.String(http.StatusServiceUnavailable, "database unavailable")
 	}
-	return c.String(http.StatusOK, "ok\n")
+	return c.String(http.StatusOK, "ok")
 }

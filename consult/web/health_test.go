@@ -57,7 +57,7 @@ func TestHealthz(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" || resp.Header.Get("Cache-Control") != "no-store" {
+	if resp.StatusCode != http.StatusOK || string(body) != "ok" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("healthz = %d %q (%s)", resp.StatusCode, body, resp.Header.Get("Cache-Control"))
 	}
 	if err := db.Close(); err != nil {

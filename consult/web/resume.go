@@ -3,8 +3,8 @@ package web
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
