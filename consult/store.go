@@ -3,6 +3,8 @@ package consult
 import (
 	"context"
 	"time"
+
+	"github.com/budgetgrid/budgetgrid/grid"
 )
 
 // Store keeps consultations and responses: the narrow stores below,
@@ -127,4 +129,53 @@ func RateWindow(now time.Time, window time.Duration) time.Time {
 		m += w
 	}
 	return time.Unix(0, n-m).UTC()
+}
+
+// DeploymentStore reads and writes everything a store holds, as it is
+// stored (ids, grid versions, references, times, in-progress responses,
+// resume codes and settings), so that a whole deployment can move from one
+// store to another. Rate-limit counts are not part of it.
+type DeploymentStore interface {
+	// EachItem calls fn for every stored item from one consistent
+	// snapshot, streaming: each consultation, then every grid version,
+	// then the responses, the resume codes and the settings.
+	EachItem(ctx context.Context, fn func(DeploymentItem) error) error
+	// LoadItems stores the items that next returns, until it returns
+	// io.EOF, into an empty store, in one transaction, keeping their ids
+	// and times: all or nothing. ECONFLICT if the store holds any
+	// consultation, response or setting already.
+	LoadItems(ctx context.Context, next func() (DeploymentItem, error)) error
+}
+
+// DeploymentItem is one stored thing; exactly one field is set.
+type DeploymentItem struct {
+	// Consultation is a consultation without its grid; its GridVersion is
+	// the current one.
+	Consultation *Consultation
+	GridVersion  *GridVersion
+	Response     *Response
+	ResumeCode   *ResumeCode
+	Setting      *Setting
+}
+
+// GridVersion is a consultation's grid as it was stored at one time.
+type GridVersion struct {
+	ID             int64
+	ConsultationID int64
+	Grid           *grid.Grid
+	CreatedAt      time.Time
+}
+
+// ResumeCode is the stored hash of a resume code.
+type ResumeCode struct {
+	Hash       []byte
+	ResponseID string
+	Stage      string
+	CreatedAt  time.Time
+}
+
+// Setting is one stored setting.
+type Setting struct {
+	Key   string
+	Value []byte
 }

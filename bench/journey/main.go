@@ -1,9 +1,15 @@
 // Command journey measures the resident's journey through the real HTTP
 // handler on loopback, with the store's full durability (SQLite WAL,
-// synchronous=FULL): completed-response submissions per second, and the
-// p50/p99 latency of a lot page. It prints its figures and stops.
+// synchronous=FULL, or PostgreSQL with synchronous_commit=on):
+// completed-response submissions per second, and the p50/p99 latency of a
+// lot page. It prints its figures and stops.
 //
 //	go run ./bench/journey -n 3000 -c 16
+//	go run ./bench/journey -db postgres://…            # one server on PostgreSQL
+//	go run ./bench/journey -targets http://127.0.0.1:8081,http://127.0.0.1:8082
+//
+// With -targets it drives servers already running (budgetgrid serve, with
+// the demo loaded), resident i on target i mod N.
 package main
 
 import (
@@ -21,9 +27,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/postgres"
 	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/consult/web"
 	"github.com/budgetgrid/budgetgrid/demo"
@@ -34,23 +43,82 @@ func main() {
 	conc := flag.Int("c", 16, "concurrent clients")
 	lotGets := flag.Int("lot-gets", 5000, "lot page requests to time")
 	lotConc := flag.Int("lot-c", 4, "concurrent lot page requests")
+	db := flag.String("db", "", "database for the in-process server: a SQLite file or postgres:// URL (default: a new temporary SQLite file)")
+	targets := flag.String("targets", "", "comma-separated base URLs of running servers to drive instead of an in-process one")
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "budgetgrid-bench-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	store, err := sqlite.Open(filepath.Join(dir, "bench.db"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer store.Close()
 	c, err := demo.Fenshire()
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := store.CreateConsultation(ctx, c); err != nil {
+	var bases []string
+	if *targets != "" {
+		for _, t := range strings.Split(*targets, ",") {
+			bases = append(bases, strings.TrimSuffix(t, "/")+"/c/"+c.Slug)
+		}
+	} else {
+		base, stop := startServer(*db, c)
+		defer stop()
+		bases = []string{base}
+	}
+	keys := make([]string, len(c.Grid.Services))
+	for i, s := range c.Grid.Services {
+		keys[i] = s.Key
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: *conc * 2}
+
+	// Walk every client to the check-answers page.
+	fmt.Printf("preparing %d responses to the check-answers page with %d clients over %d server(s)...\n", *n, *conc, len(bases))
+	clients := make([]*client, *n)
+	start := time.Now()
+	parallel(*n, *conc, func(i int) {
+		clients[i] = newClient(bases[i%len(bases)], transport)
+		clients[i].walk(keys)
+	})
+	fmt.Printf("prepared in %s\n", time.Since(start).Round(time.Millisecond))
+
+	// Submissions: each POST returns only after the durable commit.
+	start = time.Now()
+	parallel(*n, *conc, func(i int) { clients[i].post("/check-answers", url.Values{}, http.StatusSeeOther) })
+	el := time.Since(start)
+	fmt.Printf("submissions: %d in %s = %.0f completed responses/s (%d concurrent clients, durable commits)\n", *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), *conc)
+
+	// Lot page latency: one resident's lot 3 page, requested by many clients.
+	probe := newClient(bases[0], transport)
+	probe.walkTo(keys, 3)
+	lat := make([]time.Duration, *lotGets)
+	parallel(*lotGets, *lotConc, func(i int) {
+		t := time.Now()
+		probe.get("/lot-3")
+		lat[i] = time.Since(t)
+	})
+	slices.Sort(lat)
+	fmt.Printf("lot page: %d GETs, %d concurrent: p50 %s, p99 %s, max %s\n", *lotGets, *lotConc,
+		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+}
+
+// startServer starts an in-process server on db (a temporary SQLite file
+// when empty) holding the demo consultation, and returns the
+// consultation's base URL and a function that stops it.
+func startServer(db string, c *consult.Consultation) (string, func()) {
+	ctx := context.Background()
+	var store consult.Store
+	var err error
+	dir := ""
+	switch {
+	case postgres.IsURL(db):
+		store, err = postgres.Open(ctx, db)
+	case db == "":
+		if dir, err = os.MkdirTemp("", "budgetgrid-bench-"); err != nil {
+			log.Fatal(err)
+		}
+		store, err = sqlite.Open(filepath.Join(dir, "bench.db"))
+	default:
+		store, err = sqlite.Open(db)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.CreateConsultation(ctx, c); err != nil && consult.ErrorCode(err) != consult.ECONFLICT {
 		log.Fatal(err)
 	}
 	srv, err := web.New(ctx, web.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -63,42 +131,13 @@ func main() {
 	}
 	hs := &http.Server{Handler: srv}
 	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String() + "/c/" + c.Slug
-	keys := make([]string, len(c.Grid.Services))
-	for i, s := range c.Grid.Services {
-		keys[i] = s.Key
+	return "http://" + ln.Addr().String() + "/c/" + c.Slug, func() {
+		hs.Close()
+		store.Close()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
-	transport := &http.Transport{MaxIdleConnsPerHost: *conc * 2}
-
-	// Walk every client to the check-answers page.
-	fmt.Printf("preparing %d responses to the check-answers page with %d clients...\n", *n, *conc)
-	clients := make([]*client, *n)
-	start := time.Now()
-	parallel(*n, *conc, func(i int) {
-		clients[i] = newClient(base, transport)
-		clients[i].walk(keys)
-	})
-	fmt.Printf("prepared in %s\n", time.Since(start).Round(time.Millisecond))
-
-	// Submissions: each POST returns only after the durable commit.
-	start = time.Now()
-	parallel(*n, *conc, func(i int) { clients[i].post("/check-answers", url.Values{}, http.StatusSeeOther) })
-	el := time.Since(start)
-	fmt.Printf("submissions: %d in %s = %.0f completed responses/s (%d concurrent clients, synchronous=FULL)\n", *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), *conc)
-
-	// Lot page latency: one resident's lot 3 page, requested by many clients.
-	probe := newClient(base, transport)
-	probe.walkTo(keys, 3)
-	lat := make([]time.Duration, *lotGets)
-	parallel(*lotGets, *lotConc, func(i int) {
-		t := time.Now()
-		probe.get("/lot-3")
-		lat[i] = time.Since(t)
-	})
-	slices.Sort(lat)
-	fmt.Printf("lot page: %d GETs, %d concurrent: p50 %s, p99 %s, max %s\n", *lotGets, *lotConc,
-		lat[len(lat)/2].Round(10*time.Microsecond), lat[len(lat)*99/100].Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
 }
 
 func parallel(n, conc int, fn func(i int)) {

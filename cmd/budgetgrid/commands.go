@@ -193,7 +193,7 @@ func openConsultation(ctx context.Context, dbPath, slug string) (consult.Store, 
 	if err != nil {
 		store.Close()
 		if consult.ErrorCode(err) == consult.ENOTFOUND {
-			return nil, nil, fmt.Errorf("no consultation %q in %s", slug, dbPath)
+			return nil, nil, fmt.Errorf("no consultation %q in %s", slug, displayDB(dbPath))
 		}
 		return nil, nil, err
 	}

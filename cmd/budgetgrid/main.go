@@ -43,6 +43,8 @@ type Env struct {
 	Getenv         func(string) string
 	// Listening, when set, is told the address serve listens on.
 	Listening func(addr string)
+	// MetricsListening, when set, is told the address of serve's metrics.
+	MetricsListening func(addr string)
 }
 
 var (
@@ -68,6 +70,8 @@ Usage:
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
   budgetgrid opendata SLUG --out DIR                published tables as open data
+  budgetgrid migrate                           apply database migrations
+  budgetgrid copy --from DB --to DB            copy a whole deployment to an empty database
 
 Run "budgetgrid COMMAND --help" for a command's flags.
 `
@@ -128,6 +132,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)
+	case "migrate":
+		return runMigrate(ctx, args[1:], env)
+	case "copy":
+		return runCopy(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil
@@ -221,5 +229,5 @@ func envBool(env Env, key string) (bool, error) {
 
 // dbFlag adds the --db flag every store command shares.
 func dbFlag(fs *flag.FlagSet, env Env) *string {
-	return fs.String("db", envOr(env, "BUDGETGRID_DB", "budgetgrid.db"), "SQLite database file (env BUDGETGRID_DB)")
+	return fs.String("db", envOr(env, "BUDGETGRID_DB", "budgetgrid.db"), "SQLite database file, or a postgres:// URL (env BUDGETGRID_DB)")
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
-	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE] [--base-url URL] [--trust-proxy] [--no-demo]")
+	fs := newFlags(env, "serve", "serve [--addr ADDR] [--db FILE|URL] [--base-url URL] [--trust-proxy] [--no-demo] [--metrics ADDR]")
 	addr := fs.String("addr", envOr(env, "BUDGETGRID_ADDR", "localhost:8080"), "address to listen on (env BUDGETGRID_ADDR)")
 	dbPath := dbFlag(fs, env)
 	baseURL := fs.String("base-url", envOr(env, "BUDGETGRID_BASE_URL", ""), "public URL, e.g. https://consult.example.gov.uk; https makes cookies Secure (env BUDGETGRID_BASE_URL)")
@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	trustProxy := fs.Bool("trust-proxy", trustDefault, "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it) (env BUDGETGRID_TRUST_PROXY)")
 	noDemo := fs.Bool("no-demo", noDemoDefault, "do not load the Fenshire demo into an empty database (env BUDGETGRID_NO_DEMO)")
+	metricsAddr := fs.String("metrics", envOr(env, "BUDGETGRID_METRICS", ""), "serve Prometheus metrics at http://ADDR/metrics on a listener of their own, e.g. 127.0.0.1:9100; off when empty (env BUDGETGRID_METRICS)")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -44,9 +45,16 @@ func runServe(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	srv, err := web.New(ctx, web.Config{Store: store, BaseURL: *baseURL, TrustProxy: *trustProxy, Logger: logger})
+	srv, err := web.New(ctx, web.Config{Store: store, BaseURL: *baseURL, TrustProxy: *trustProxy, Logger: logger, Metrics: *metricsAddr != ""})
 	if err != nil {
 		return err
+	}
+	if *metricsAddr != "" {
+		stop, err := serveMetrics(*metricsAddr, srv.MetricsHandler(), env)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -64,7 +72,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if url == "" {
 		url = "http://" + ln.Addr().String() + "/"
 	}
-	fmt.Fprintf(env.Stdout, "budgetgrid is running at %s (database %s). Press Ctrl+C to stop.\n", url, *dbPath)
+	fmt.Fprintf(env.Stdout, "budgetgrid is running at %s (database %s). Press Ctrl+C to stop.\n", url, displayDB(*dbPath))
 	if env.Listening != nil {
 		env.Listening(ln.Addr().String())
 	}

@@ -110,3 +110,36 @@ func TestIsURL(t *testing.T) {
 		}
 	}
 }
+
+// TestExportNeedsNoSort checks that the export query can read the
+// responses_export index in order instead of sorting (the planner is told
+// to avoid sorts; with no index in that order it would have to sort).
+func TestExportNeedsNoSort(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_sort = off`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, `EXPLAIN `+eachCompletedQuery, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	rows.Close()
+	got := strings.Join(plan, "\n")
+	if !strings.Contains(got, "responses_export") || strings.Contains(got, "Sort") {
+		t.Fatalf("export plan:\n%s\nwant the responses_export index and no sort", got)
+	}
+}

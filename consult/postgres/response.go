@@ -184,6 +184,14 @@ func (db *DB) CountResponses(ctx context.Context, consultationID int64) (all, co
 	return all, completed, nil
 }
 
+// eachCompletedQuery lists a consultation's completed responses in export
+// order, which the responses_export index holds.
+const eachCompletedQuery = `
+	SELECT ` + responseColumns + `
+	FROM responses
+	WHERE consultation_id = $1 AND completed_at IS NOT NULL
+	ORDER BY completed_second, id`
+
 // EachCompleted calls fn for every completed response of a consultation,
 // ordered by completion time to the second then id, the order of the
 // responses_export index. Rows stream from the server on one connection
@@ -191,11 +199,7 @@ func (db *DB) CountResponses(ctx context.Context, consultationID int64) (all, co
 // pool's other connections). An error from fn stops the walk and is
 // returned as is.
 func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*consult.Response) error) error {
-	rows, err := db.pool.Query(ctx, `
-		SELECT `+responseColumns+`
-		FROM responses
-		WHERE consultation_id = $1 AND completed_at IS NOT NULL
-		ORDER BY completed_second, id`, consultationID)
+	rows, err := db.pool.Query(ctx, eachCompletedQuery, consultationID)
 	if err != nil {
 		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 	}

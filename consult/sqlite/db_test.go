@@ -173,3 +173,27 @@ func TestCheckpointAtClose(t *testing.T) {
 		t.Fatalf("the log is %d bytes after Close", fi.Size())
 	}
 }
+
+// TestExportNeedsNoSort checks that the export query reads the
+// responses_export index in order instead of sorting.
+func TestExportNeedsNoSort(t *testing.T) {
+	db, _ := openTestDB(t)
+	rows, err := db.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+eachCompletedQuery, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "responses_export") || strings.Contains(got, "TEMP B-TREE") {
+		t.Fatalf("export plan = %s; want the responses_export index and no sort", got)
+	}
+}

@@ -152,16 +152,20 @@ func (db *DB) CountResponses(ctx context.Context, consultationID int64) (all, co
 	return all, completed, nil
 }
 
+// eachCompletedQuery lists a consultation's completed responses in export
+// order, read straight from the responses_export index (no sort).
+const eachCompletedQuery = `
+	SELECT ` + responseColumns + `
+	FROM responses
+	WHERE consultation_id = ? AND completed_at IS NOT NULL
+	ORDER BY substr(completed_at, 1, 19), id`
+
 // EachCompleted calls fn for every completed response of a consultation,
 // ordered by completion time then id. Rows stream from the database one at
 // a time, on one read connection held until the walk ends; fn may write to
 // the store meanwhile. An error from fn stops the walk and is returned as is.
 func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*consult.Response) error) error {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT `+responseColumns+`
-		FROM responses
-		WHERE consultation_id = ? AND completed_at IS NOT NULL
-		ORDER BY substr(completed_at, 1, 19), id`, consultationID)
+	rows, err := db.read.QueryContext(ctx, eachCompletedQuery, consultationID)
 	if err != nil {
 		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 	}

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) consult.Store, opts ...Option) {
 	t.Run("Erasure", s.testErasure)
 	t.Run("ParallelWriters", s.testParallelWriters)
 	t.Run("SharedDatabase", s.testSharedDatabase)
+	t.Run("Deployment", s.testDeployment)
 }
 
 var ctx = context.Background()

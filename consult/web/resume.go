@@ -2,39 +2,45 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 )
 
-// limiter limits POSTs per client address: burst at once, then one every
-// interval; over the limit the resident sees a page saying so (body is a
-// catalogue key).
-func (s *Server) limiter(every time.Duration, burst int, body string) echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return c.Request().Method != http.MethodPost },
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Every(every), Burst: burst, ExpiresIn: 30 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
-				Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
-			}})
-		},
-		ErrorHandler: func(c echo.Context, err error) error { return err },
-	})
+// limiter limits POSTs per client address to limit in each fixed window,
+// counted in the store (RateLimitStore), so that every server on one
+// database shares the limit. Over it the resident sees a page saying so
+// (body is a catalogue key) with a Retry-After header.
+func (s *Server) limiter(name string, limit int, window time.Duration, body string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().Method != http.MethodPost {
+				return next(c)
+			}
+			ok, retry, err := s.store.Allow(c.Request().Context(), name+":"+c.RealIP(), limit, window, s.now())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+				return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
+					Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
+				}})
+			}
+			return next(c)
+		}
+	}
 }
 
-// resumeLimiter limits resume-code attempts: 10 at once, then one every 6
-// seconds. With 59 random bits per code, guessing is hopeless; the limit
-// also keeps the attempts from loading the store.
+// resumeLimiter limits resume-code attempts: 10 a minute per address. With
+// 59 random bits per code, guessing is hopeless; the limit also keeps the
+// attempts from loading the store.
 func (s *Server) resumeLimiter() echo.MiddlewareFunc {
-	return s.limiter(6*time.Second, 10, "msg.ratelimit.body")
+	return s.limiter("resume", 10, time.Minute, "msg.ratelimit.body")
 }
 
 // saveForLater gives the resident a resume code for their response and

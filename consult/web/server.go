@@ -34,6 +34,8 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now returns the time; tests may fix it. Defaults to time.Now.
 	Now func() time.Time
+	// Metrics turns on Prometheus metrics (see MetricsHandler).
+	Metrics bool
 }
 
 // Server is the HTTP front of budgetgrid.
@@ -52,6 +54,8 @@ type Server struct {
 	trustProxy bool
 	log        *slog.Logger
 	now        func() time.Time
+	// metrics is nil unless Config.Metrics.
+	metrics *metrics
 }
 
 // New builds a Server: parses templates (failing fast), loads or creates
@@ -64,6 +68,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	if cfg.Metrics {
+		s.metrics = newMetrics()
+		s.store = measuredStore{Store: cfg.Store, m: s.metrics}
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -105,6 +113,9 @@ func (s *Server) routes() {
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(middleware.RemoveTrailingSlash())
+	if s.metrics != nil {
+		e.Use(s.metrics.middleware)
+	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 		return err
@@ -122,7 +133,7 @@ func (s *Server) routes() {
 
 	e.GET("/static/*", s.assets.serve)
 	s.fieldAPIRoutes(e)
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/healthz", s.health)
 
 	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",

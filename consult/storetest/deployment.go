@@ -1,0 +1,152 @@
+package storetest
+
+import (
+	"io"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+)
+
+// Items returns every item a store holds, in EachItem's order.
+func Items(t *testing.T, s consult.DeploymentStore) []consult.DeploymentItem {
+	t.Helper()
+	var items []consult.DeploymentItem
+	if err := s.EachItem(ctx, func(it consult.DeploymentItem) error {
+		items = append(items, it)
+		return nil
+	}); err != nil {
+		t.Fatalf("EachItem: %v", err)
+	}
+	return items
+}
+
+// Feed returns a next function for LoadItems over items.
+func Feed(items []consult.DeploymentItem) func() (consult.DeploymentItem, error) {
+	return func() (consult.DeploymentItem, error) {
+		if len(items) == 0 {
+			return consult.DeploymentItem{}, io.EOF
+		}
+		it := items[0]
+		items = items[1:]
+		return it, nil
+	}
+}
+
+// Populate fills a store with one of everything a deployment holds: two
+// consultations (one with two grid versions), in-progress, completed and
+// imported responses, resume codes and settings.
+func Populate(t *testing.T, s consult.Store) {
+	t.Helper()
+	createConsultation(t, s, "first")
+	next := testConsultation("first")
+	next.Title = "Second draft"
+	if err := s.ReplaceConsultation(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	second := createConsultation(t, s, "second")
+	if err := s.SetStatus(ctx, "second", consult.Closed); err != nil {
+		t.Fatal(err)
+	}
+	inProgress := createResponse(t, s, next)
+	if err := s.SetResumeCode(ctx, inProgress.ID, consult.HashResumeCode("RESUMECODE1"), "lot-2"); err != nil {
+		t.Fatal(err)
+	}
+	completeResponse(t, s, next)
+	completeResponse(t, s, second)
+	if _, err := s.ImportResponses(ctx, second.ID, importBatch(3, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string][]byte{"session_keys": {1, 2, 3, 0}, "empty": {}} {
+		if _, err := s.SetSettingIfAbsent(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (su *suite) testDeployment(t *testing.T) {
+	a := su.open(t)
+	from, ok := a.(consult.DeploymentStore)
+	if !ok {
+		t.Skip("the store does not read and write whole deployments")
+	}
+	Populate(t, a)
+	items := Items(t, from)
+	counts := map[string]int{}
+	for _, it := range items {
+		switch {
+		case it.Consultation != nil:
+			counts["consultations"]++
+			if it.Consultation.Grid != nil {
+				t.Error("a consultation item carries its grid")
+			}
+		case it.GridVersion != nil:
+			counts["grids"]++
+		case it.Response != nil:
+			counts["responses"]++
+		case it.ResumeCode != nil:
+			counts["codes"]++
+		case it.Setting != nil:
+			counts["settings"]++
+		}
+	}
+	if want := map[string]int{"consultations": 2, "grids": 3, "responses": 6, "codes": 1, "settings": 2}; !reflect.DeepEqual(counts, want) {
+		t.Fatalf("items = %v, want %v", counts, want)
+	}
+	b := su.open(t)
+	to := b.(consult.DeploymentStore)
+	if err := to.LoadItems(ctx, Feed(items)); err != nil {
+		t.Fatalf("LoadItems: %v", err)
+	}
+	t.Run("the copy holds the same items", func(t *testing.T) {
+		if got := Items(t, to); !reflect.DeepEqual(got, items) {
+			for i := range min(len(got), len(items)) {
+				if !reflect.DeepEqual(got[i], items[i]) {
+					t.Fatalf("item %d: got %+v\nwant %+v", i, got[i], items[i])
+				}
+			}
+			t.Fatalf("copied %d items, want %d", len(got), len(items))
+		}
+	})
+	t.Run("the copy works as a store", func(t *testing.T) {
+		want, err := a.Consultation(ctx, "first")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Consultation(ctx, "first")
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("copied consultation = %+v, %v\nwant %+v", got, err, want)
+		}
+		r, stage, err := b.ResponseByResumeCode(ctx, consult.HashResumeCode("RESUMECODE1"))
+		if err != nil || stage != "lot-2" {
+			t.Fatalf("resume in the copy: %v, %q, %v", r, stage, err)
+		}
+		r.Answers = testAnswers("north")
+		if err := b.CompleteResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		third := createConsultation(t, b, "third")
+		if third.ID <= got.ID {
+			t.Errorf("a new consultation in the copy got id %d, not after the copied ones", third.ID)
+		}
+		createResponse(t, b, third)
+	})
+	t.Run("only into an empty store", func(t *testing.T) {
+		wantCode(t, to.LoadItems(ctx, Feed(items)), consult.ECONFLICT)
+		c := su.open(t)
+		createConsultation(t, c, "there-already")
+		wantCode(t, c.(consult.DeploymentStore).LoadItems(ctx, Feed(items)), consult.ECONFLICT)
+	})
+	t.Run("all or nothing", func(t *testing.T) {
+		c := su.open(t)
+		broken := append([]consult.DeploymentItem{}, items...)
+		broken = append(broken, broken[len(broken)-1]) // a setting twice
+		if err := c.(consult.DeploymentStore).LoadItems(ctx, Feed(broken)); err == nil {
+			t.Fatal("loading a setting twice succeeded")
+		}
+		if got := Items(t, c.(consult.DeploymentStore)); len(got) != 0 {
+			t.Fatalf("a failed load left %d items", len(got))
+		}
+	})
+}
