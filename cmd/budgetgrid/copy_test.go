@@ -143,11 +143,12 @@ func TestCopyBetweenSQLiteAndPostgres(t *testing.T) {
 	}
 	checkCopy(t, b)
 	t.Run("every command works on PostgreSQL", func(t *testing.T) {
-		out, stderr, err := run(t, "analyse", "fenshire-2027", "--db", pg)
+		dir := t.TempDir() // not the package folder
+		out, stderr, err := run(t, "analyse", "fenshire-2027", "--db", pg, "--out", dir)
 		if err != nil || out == "" {
 			t.Fatalf("analyse: %v %s", err, stderr)
 		}
-		outSQLite, _, _ := run(t, "analyse", "fenshire-2027", "--db", a)
+		outSQLite, _, _ := run(t, "analyse", "fenshire-2027", "--db", a, "--out", dir)
 		if out != outSQLite {
 			t.Error("analyse gives different results on the two stores")
 		}
