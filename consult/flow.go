@@ -129,12 +129,14 @@ func (f *Flow) Floor(r *Response, lot int) grid.Package {
 	return floor
 }
 
-// LotPackage is the package a lot page shows: the resident's answer if
-// they have given one, else where the lot starts; with additive lots,
+// LotPackage is the package a lot page shows: the draft the resident
+// saved for later, else their answer if they have given one, else where the lot starts; with additive lots,
 // lifted to the floor the earlier lots set (one may have changed since).
 func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
 	var p grid.Package
-	if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
+	if d := r.Answers.Drafts[lot]; len(d) == len(f.C.Grid.Services) {
+		p = append(grid.Package(nil), d...)
+	} else if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
 		p = append(grid.Package(nil), r.Answers.Lots[lot-1]...)
 	} else {
 		var prev grid.Package
@@ -145,7 +147,9 @@ func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
 	}
 	if floor := f.Floor(r, lot); floor != nil && len(floor) == len(p) {
 		for i := range p {
-			p[i] = max(p[i], floor[i])
+			if p[i] != 0 { // 0: a draft's unchosen service stays unchosen
+				p[i] = max(p[i], floor[i])
+			}
 		}
 	}
 	return p

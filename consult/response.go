@@ -51,6 +51,12 @@ type Answers struct {
 	// Lots holds a package per lot answered so far.
 	Lots     []grid.Package `json:"lots,omitempty"`
 	Comments string         `json:"comments,omitempty"`
+	// Drafts holds, by lot number, what a lot page showed when the
+	// resident saved it for later without a valid answer (over budget, or
+	// a service not chosen; 0 there). A draft is not an answer: the lot is
+	// checked again on Continue, and the draft is dropped once it is
+	// answered. Drafts are never exported.
+	Drafts map[int]grid.Package `json:"drafts,omitempty"`
 }
 
 // Completed reports whether the response has been submitted.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -53,11 +54,52 @@ type lotLevel struct {
 	Locked bool
 }
 
-// saveLot handles a lot page's two buttons: Recalculate re-renders the
+// saveLot handles a lot page's buttons: Recalculate re-renders the
 // totals for the posted package without saving; Continue validates and
-// saves it.
+// saves it; "Save and come back later" saves it when valid, else keeps it
+// as a draft of the lot, exactly as posted. A page with errors shows every
+// choice posted (0, nothing chosen, where a service's answer was missing
+// or not one of its levels).
 func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, saving bool) error {
-	g := j.k.Grid
+	p, errs := lotFromForm(j.k.Grid, form)
+	if len(errs) == 0 {
+		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
+		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
+			return s.renderLot(c, j, http.StatusOK, p, nil)
+		}
+	}
+	ctx := c.Request().Context()
+	if len(errs) > 0 {
+		if saving {
+			if err := s.saveDraft(ctx, j, p); err != nil {
+				return err
+			}
+			return s.saveForLater(c, j)
+		}
+		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
+	}
+	lots := j.r.Answers.Lots
+	for len(lots) < j.stage.Lot {
+		lots = append(lots, nil)
+	}
+	lots[j.stage.Lot-1] = p
+	j.r.Answers.Lots = lots
+	delete(j.r.Answers.Drafts, j.stage.Lot)
+	if len(j.r.Answers.Drafts) == 0 {
+		j.r.Answers.Drafts = nil
+	}
+	if err := s.save(ctx, j); err != nil {
+		return err
+	}
+	if saving {
+		return s.saveForLater(c, j)
+	}
+	return s.next(c, j)
+}
+
+// lotFromForm reads a lot page's package; a service without a valid
+// level is 0 in it, with an error.
+func lotFromForm(g *grid.Grid, form map[string][]string) (grid.Package, []consult.FieldError) {
 	p := make(grid.Package, len(g.Services))
 	var errs []consult.FieldError
 	for i, sv := range g.Services {
@@ -73,33 +115,31 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, s
 		}
 		p[i] = n
 	}
-	if len(errs) == 0 {
-		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
-		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
-			return s.renderLot(c, j, http.StatusOK, p, nil)
+	return p, errs
+}
+
+// saveDraft stores p as the draft of the journey's lot, without marking
+// the lot answered.
+func (s *Server) saveDraft(ctx context.Context, j *journey, p grid.Package) error {
+	if j.r.Answers.Drafts == nil {
+		j.r.Answers.Drafts = map[int]grid.Package{}
+	}
+	j.r.Answers.Drafts[j.stage.Lot] = p
+	j.r.UpdatedAt = s.now().UTC()
+	return s.store.SaveResponse(ctx, j.r)
+}
+
+// partialCost is the points of the levels chosen in p; 0 is none.
+func partialCost(g *grid.Grid, p grid.Package) int {
+	total := 0
+	for i, n := range p {
+		if i < len(g.Services) {
+			if l := g.Services[i].Level(n); l != nil {
+				total += l.Points
+			}
 		}
-	} else {
-		p = j.flow.LotPackage(j.r, j.stage.Lot)
 	}
-	if len(errs) > 0 {
-		if saving {
-			return s.saveForLater(c, j)
-		}
-		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
-	}
-	lots := j.r.Answers.Lots
-	for len(lots) < j.stage.Lot {
-		lots = append(lots, nil)
-	}
-	lots[j.stage.Lot-1] = p
-	j.r.Answers.Lots = lots
-	if err := s.save(c.Request().Context(), j); err != nil {
-		return err
-	}
-	if saving {
-		return s.saveForLater(c, j)
-	}
-	return s.next(c, j)
+	return total
 }
 
 func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Package, errs []consult.FieldError) error {
@@ -112,7 +152,7 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 	d.PointValue = grid.FormatPence(k.Money.PointPence)
 	floor := j.flow.Floor(j.r, lot)
 	d.Floor = floor != nil
-	d.Spent, _ = g.Cost(p)
+	d.Spent = partialCost(g, p)
 	d.Left = max(d.Budget-d.Spent, 0)
 	d.Over = max(d.Spent-d.Budget, 0)
 	d.SpentMoney = grid.FormatPence(k.Money.Pence(d.Spent))

@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// wantChecked fails unless the page shows package p (0: nothing chosen).
+func wantChecked(t *testing.T, r *resp, p grid.Package) {
+	t.Helper()
+	for i, s := range services {
+		var want []string
+		if p[i] != 0 {
+			want = []string{strconv.Itoa(p[i])}
+		}
+		if got := r.checked("s." + s); !slices.Equal(got, want) {
+			t.Errorf("%s: %s checked %v, want %v", r.path, s, got, want)
+		}
+	}
+}
+
+// TestSaveForLaterKeepsTheScreen: "Save and come back later" on a lot page
+// that breaks the rules (over budget, or a service left unchosen) keeps
+// exactly what was on the screen as a draft of that lot; the lot is not
+// answered, Continue still checks it, and the resumed page shows it.
+func TestSaveForLaterKeepsTheScreen(t *testing.T) {
+	e := newEnv(t)
+	over := with(lot1, map[string]int{"climate": 2, "roads": 4})
+	incomplete := with(lot1, map[string]int{"buses": 0})
+	for name, p := range map[string]grid.Package{"over budget": over, "incomplete": incomplete} {
+		t.Run(name, func(t *testing.T) {
+			c := e.newClient(t)
+			c.answerUntil("lot-1")
+			reached := c.stored().Reached
+			form := lotForm(p)
+			if name == "incomplete" {
+				form.Del("s.buses")
+			}
+			form.Set("action", "save")
+			c.post(base+"/lot-1", form).wantRedirect(t, base+"/saved")
+			st := c.stored()
+			if st.Reached != reached || len(st.Answers.Lots) != 0 {
+				t.Errorf("saving an unfinished lot answered it: reached %d (was %d), lots %v", st.Reached, reached, st.Answers.Lots)
+			}
+			if got := st.Answers.Drafts[1]; !slices.Equal(got, p) {
+				t.Errorf("draft of lot 1 %v, want %v", got, p)
+			}
+			// The same browser comes back to the page…
+			r := c.get(base + "/lot-1")
+			r.wantStatus(t, http.StatusOK)
+			wantChecked(t, r, p)
+			// …and so does another device with the resume code.
+			code, _ := c.sessionValues()["saved:"+slug].(string)
+			d := e.newClient(t)
+			d.get(base + "/resume")
+			d.post(base+"/resume", url.Values{"code": {code}}).wantRedirect(t, base+"/lot-1")
+			r = d.get(base + "/lot-1")
+			r.wantStatus(t, http.StatusOK)
+			wantChecked(t, r, p)
+			// Continue still checks the lot.
+			form.Set("action", "continue")
+			d.post(base+"/lot-1", form).wantStatus(t, http.StatusUnprocessableEntity)
+			// A valid Continue answers the lot and drops the draft.
+			d.post(base+"/lot-1", lotForm(lot1)).wantRedirect(t, base+"/lot-2")
+			if st := d.stored(); len(st.Answers.Drafts) != 0 || !slices.Equal(st.Answers.Lots[0], lot1) {
+				t.Errorf("after Continue: drafts %v, lots %v", st.Answers.Drafts, st.Answers.Lots)
+			}
+		})
+	}
+}
+
+// TestLotErrorKeepsOtherChoices: a field error on a lot page shows every
+// other choice the resident posted, not the stored or starting package.
+func TestLotErrorKeepsOtherChoices(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	p := with(lot1, map[string]int{"roads": 1, "libraries": 1, "youth": 4})
+	for _, bad := range []string{"", "9"} {
+		form := lotForm(p)
+		if bad == "" {
+			form.Del("s.buses")
+		} else {
+			form.Set("s.buses", bad)
+		}
+		r := c.post(base+"/lot-1", form)
+		r.wantStatus(t, http.StatusUnprocessableEntity)
+		wantChecked(t, r, with(p, map[string]int{"buses": 0}))
+	}
+}
