@@ -281,7 +281,7 @@ func TestWelshMidJourney(t *testing.T) {
 	tb.wantPath("lot-2")
 
 	// And back to English: lot 1's choice carries into lot 2.
-	tb.submit("lot-2 (en)", `a.bg-lang__link[hreflang=en]`)
+	tb.submit("lot-2 (en)", `button.bg-lang__link[lang=en]`)
 	tb.wantPath("lot-2")
 	if l := lang(); l != "en" {
 		t.Errorf("after switching back to English: lang=%q, want en", l)

@@ -3,8 +3,10 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -92,4 +94,40 @@ func TestLotErrorKeepsOtherChoices(t *testing.T) {
 		r.wantStatus(t, http.StatusUnprocessableEntity)
 		wantChecked(t, r, with(p, map[string]int{"buses": 0}))
 	}
+}
+
+// TestLanguageSwitchKeepsTheLot: on a lot page the language switch posts
+// the page, so unsaved choices survive it, and comes back to the service
+// the resident was at.
+func TestLanguageSwitchKeepsTheLot(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	r := c.get(base + "/lot-1")
+	r.wantStatus(t, http.StatusOK)
+	// The switch is a button of the lot's form, aimed at the page in Welsh.
+	if !regexp.MustCompile(`<button[^>]*form="bg-stage"[^>]*formaction="/c/` + slug + `/lot-1\?lang=cy"[^>]*name="action" value="language"`).MatchString(r.body) {
+		t.Fatal("the lot page's language switch is not a button of its form")
+	}
+	before := c.stored()
+	p := with(lot1, map[string]int{"roads": 4, "climate": 2}) // over budget, unsaved
+	form := lotForm(p)
+	form.Set("action", "language")
+	form.Set("place", "group-buses")
+	c.post(base+"/lot-1?lang=cy", form).wantRedirect(t, base+"/lot-1#group-buses")
+	r = c.get(base + "/lot-1")
+	r.wantStatus(t, http.StatusOK)
+	if !strings.Contains(r.body, `<html lang="cy"`) {
+		t.Error("the page after the switch is not in Welsh")
+	}
+	if !strings.Contains(r.body, `id="group-buses"`) {
+		t.Error("the place the switch returns to is not on the page")
+	}
+	wantChecked(t, r, p)
+	if st := c.stored(); st.Reached != before.Reached || len(st.Answers.Lots) != len(before.Answers.Lots) {
+		t.Errorf("switching language answered the lot: reached %d, lots %v", st.Reached, st.Answers.Lots)
+	}
+	// A place that is not a service on the page is not echoed.
+	form.Set("place", "x\"><script>")
+	c.post(base+"/lot-1?lang=en", form).wantRedirect(t, base+"/lot-1")
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -62,6 +64,9 @@ type lotLevel struct {
 // or not one of its levels).
 func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, saving bool) error {
 	p, errs := lotFromForm(j.k.Grid, form)
+	if form["action"] != nil && form["action"][0] == "language" {
+		return s.switchLanguage(c, j, form, p)
+	}
 	if len(errs) == 0 {
 		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
 		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
@@ -95,6 +100,29 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, s
 		return s.saveForLater(c, j)
 	}
 	return s.next(c, j)
+}
+
+// switchLanguage answers the language switch of a lot page: the page's
+// choices, unsaved, are kept as a draft of the lot (when they differ from
+// what the page would show anyway), and the resident goes back to the
+// page in the new language, at the service named by the posted place.
+func (s *Server) switchLanguage(c echo.Context, j *journey, form map[string][]string, p grid.Package) error {
+	s.language(c, j.k) // remembers the ?lang= of the button
+	if !slices.Equal(p, j.flow.LotPackage(j.r, j.stage.Lot)) {
+		if err := s.saveDraft(c.Request().Context(), j, p); err != nil {
+			return err
+		}
+	}
+	to := stageURL(j.k, j.stage)
+	if j.ret {
+		to += "?return=check"
+	}
+	if place := form["place"]; len(place) == 1 {
+		if key, ok := strings.CutPrefix(place[0], "group-"); ok && j.k.Grid.ServiceIndex(key) >= 0 {
+			to += "#" + place[0]
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
 // lotFromForm reads a lot page's package; a service without a valid
@@ -181,7 +209,7 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
 	}
 	v := j.base("lot.title", "lot", lot, "budget", d.Budget)
-	v.Errors, v.D = errs, d
+	v.Errors, v.D, v.LangForm = errs, d, "bg-stage"
 	return s.render(c, status, "lot", v)
 }
 
