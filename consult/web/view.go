@@ -30,7 +30,7 @@ type view struct {
 	// LangForm, when set, is the id of the page's form: the language
 	// switch then posts it, so that unsaved choices survive.
 	LangForm string
-	D      any
+	D        any
 
 	// Lang is the page's language; Langs are the others on offer, as
 	// links that keep the resident's place.
