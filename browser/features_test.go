@@ -203,7 +203,7 @@ func TestSaveAndResume(t *testing.T) {
 		if lot == len(lotChoices) {
 			next = "comments"
 		}
-		other.submit(next, continueButton)
+		other.continueLot(next)
 		other.wantPath(next)
 	}
 	other.submit("check-answers", continueButton)
@@ -277,7 +277,7 @@ func TestWelshMidJourney(t *testing.T) {
 	tb.wantPath("lot-1")
 	tb.axe("lot-1 (Welsh)")
 	tb.click(radioID("roads", 3), true)
-	tb.submit("lot-2 (cy)", continueButton)
+	tb.continueLot("lot-2 (cy)")
 	tb.wantPath("lot-2")
 
 	// And back to English: lot 1's choice carries into lot 2.

@@ -88,3 +88,20 @@ func TestLanguageSwitchKeepsChoices(t *testing.T) {
 	}
 	tb.checkOrigin()
 }
+
+// warned reports whether the page shows the unspent-budget warning.
+func (tb *tab) warned() bool {
+	return eval[bool](tb, `!!document.getElementById('unspent-warning')`)
+}
+
+// continueLot presses a lot page's Continue and, when the page asks the
+// resident to confirm a mostly unspent budget, presses it again; it
+// returns the status of the page it ends on.
+func (tb *tab) continueLot(next string) int64 {
+	tb.t.Helper()
+	st := tb.submit(next, continueButton)
+	if st == 422 && tb.warned() {
+		st = tb.submit(next, continueButton)
+	}
+	return st
+}

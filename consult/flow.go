@@ -249,6 +249,27 @@ func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 	return errs
 }
 
+// Unspent returns the points of lot number lot's budget that package p
+// leaves unspent (negative when it overspends).
+func (f *Flow) Unspent(lot int, p grid.Package) int {
+	cost, err := f.C.Grid.Cost(p)
+	if err != nil || lot < 1 || lot > len(f.Plan.Budgets) {
+		return 0
+	}
+	return f.Plan.Budgets[lot-1] - cost
+}
+
+// MostlyUnspent reports whether p leaves more of lot number lot's budget
+// unspent than the consultation's UnspentShare: Continue then asks the
+// resident to confirm once.
+func (f *Flow) MostlyUnspent(lot int, p grid.Package) bool {
+	share := f.C.UnspentShare()
+	if share <= 0 || lot < 1 || lot > len(f.Plan.Budgets) {
+		return false
+	}
+	return float64(f.Unspent(lot, p)) > share*float64(f.Plan.Budgets[lot-1])
+}
+
 // NormalizeComments turns browser line endings into \n and trims the ends.
 func NormalizeComments(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))

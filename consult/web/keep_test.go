@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/budgetgrid/budgetgrid/consult"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -130,4 +131,47 @@ func TestLanguageSwitchKeepsTheLot(t *testing.T) {
 	// A place that is not a service on the page is not echoed.
 	form.Set("place", "x\"><script>")
 	c.post(base+"/lot-1?lang=en", form).wantRedirect(t, base+"/lot-1")
+}
+
+// TestUnspentWarning: Continue on a lot that leaves most of its budget
+// unspent asks once, with a GOV.UK warning, before saving it; the share is
+// the definition's (default one half; 0 turns it off).
+func TestUnspentWarning(t *testing.T) {
+	low := with(e0(), map[string]int{"roads": 3}) // a few points of 62
+	t.Run("default", func(t *testing.T) {
+		e := newEnv(t)
+		c := e.newClient(t)
+		c.answerUntil("lot-1")
+		before := c.stored()
+		r := c.post(base+"/lot-1", lotForm(low))
+		r.wantStatus(t, http.StatusUnprocessableEntity)
+		r.wantText(t, "govuk-warning-text", "of your 62 points unspent")
+		wantChecked(t, r, low)
+		if d := sameResponse(before, c.stored()); d != "" {
+			t.Errorf("the warning saved the lot: %s", d)
+		}
+		// The page carries the confirmation: Continue again saves.
+		if !slices.ContainsFunc(r.inputs(), func(in input) bool { return in.name == "unspent" && in.value == "confirmed" }) {
+			t.Fatal("the warning page does not carry the confirmation")
+		}
+		c.post(base+"/lot-1", set(lotForm(low), "unspent", "confirmed")).wantRedirect(t, base+"/lot-2")
+		// A lot that spends more than half is not questioned.
+		c.post(base+"/lot-1", lotForm(with(lot1, map[string]int{"roads": 1}))).wantRedirect(t, base+"/lot-2")
+	})
+	t.Run("off", func(t *testing.T) {
+		off := 0.0
+		e := newEnv(t, func(k *consult.Consultation) { k.UnspentWarning = &off })
+		c := e.newClient(t)
+		c.answerUntil("lot-1")
+		c.post(base+"/lot-1", lotForm(low)).wantRedirect(t, base+"/lot-2")
+	})
+}
+
+// e0 is the package with every service at level 1.
+func e0() grid.Package {
+	p := make(grid.Package, len(services))
+	for i := range p {
+		p[i] = 1
+	}
+	return p
 }

@@ -34,6 +34,12 @@ type lotView struct {
 	SpentTaxText  string
 	Services      []lotService
 	MaxLevels     int
+	// Unspent is the points left; WarnUnspent asks the resident to
+	// confirm that they mean to leave most of the budget unspent, and
+	// UnspentOK carries that confirmation into the next post.
+	Unspent     int
+	WarnUnspent bool
+	UnspentOK   bool
 	// Data is the page's data for the live budget script: the grid's
 	// canonical JSON, the lot, the money settings and the messages.
 	Data template.JS
@@ -82,6 +88,11 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, s
 			return s.saveForLater(c, j)
 		}
 		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
+	}
+	// Most of the budget left unspent: confirm once that it is meant.
+	confirmed := form["unspent"] != nil && form["unspent"][0] == "confirmed"
+	if !saving && !confirmed && j.flow.MostlyUnspent(j.stage.Lot, p) {
+		return s.renderLotWith(c, j, http.StatusUnprocessableEntity, p, nil, func(d *lotView) { d.WarnUnspent = true })
 	}
 	lots := j.r.Answers.Lots
 	for len(lots) < j.stage.Lot {
@@ -171,6 +182,11 @@ func partialCost(g *grid.Grid, p grid.Package) int {
 }
 
 func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Package, errs []consult.FieldError) error {
+	return s.renderLotWith(c, j, status, p, errs, nil)
+}
+
+// renderLotWith renders a lot page after letting edit change its data.
+func (s *Server) renderLotWith(c echo.Context, j *journey, status int, p grid.Package, errs []consult.FieldError, edit func(*lotView)) error {
 	k, g := j.k, j.k.Grid
 	lot := j.stage.Lot
 	d := lotView{Lot: lot, Lots: len(j.flow.Plan.Budgets), Budget: j.flow.Plan.Budgets[lot-1], Now: g.AsNowCost()}
@@ -207,6 +223,13 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 		}
 		d.Services[i] = ls
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
+	}
+	d.Unspent = d.Budget - d.Spent
+	if fv := c.Request().PostForm["unspent"]; len(fv) > 0 && fv[0] == "confirmed" {
+		d.UnspentOK = true
+	}
+	if edit != nil {
+		edit(&d)
 	}
 	v := j.base("lot.title", "lot", lot, "budget", d.Budget)
 	v.Errors, v.D, v.LangForm = errs, d, "bg-stage"
