@@ -203,7 +203,7 @@ func TestSaveAndResume(t *testing.T) {
 		if lot == len(lotChoices) {
 			next = "comments"
 		}
-		other.submit(next, continueButton)
+		other.continueLot(next)
 		other.wantPath(next)
 	}
 	other.submit("check-answers", continueButton)
@@ -277,11 +277,11 @@ func TestWelshMidJourney(t *testing.T) {
 	tb.wantPath("lot-1")
 	tb.axe("lot-1 (Welsh)")
 	tb.click(radioID("roads", 3), true)
-	tb.submit("lot-2 (cy)", continueButton)
+	tb.continueLot("lot-2 (cy)")
 	tb.wantPath("lot-2")
 
 	// And back to English: lot 1's choice carries into lot 2.
-	tb.submit("lot-2 (en)", `a.bg-lang__link[hreflang=en]`)
+	tb.submit("lot-2 (en)", `button.bg-lang__link[lang=en]`)
 	tb.wantPath("lot-2")
 	if l := lang(); l != "en" {
 		t.Errorf("after switching back to English: lang=%q, want en", l)

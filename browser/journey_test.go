@@ -153,7 +153,22 @@ func completeJourney(t *testing.T, tb *tab, o journeyOptions) string {
 		if lot == len(lotChoices) {
 			next = "comments"
 		}
-		if st := tb.submit(next, continueButton); st != 200 {
+		if lot == 1 {
+			// Most of the budget is left: Continue asks once.
+			if st := tb.submit("lot-1 (unspent)", continueButton); st != 422 || !tb.warned() {
+				t.Fatalf("Continue at lot 1 with most of the budget unspent: status %d, warning shown %v; want 422 and the warning", st, tb.warned())
+			}
+			if w := tb.text("#unspent-warning"); !strings.Contains(w, "unspent") {
+				t.Errorf("lot-1 unspent warning says %q", w)
+			}
+			for key, level := range levels {
+				if !eval[bool](tb, fmt.Sprintf(`document.getElementById(%q).checked`, radioID(key, level))) {
+					t.Errorf("lot-1 unspent warning: #%s is no longer chosen", radioID(key, level))
+				}
+			}
+			tb.axe("lot-1 unspent warning")
+		}
+		if st := tb.continueLot(next); st != 200 {
 			t.Fatalf("Continue at lot %d: status %d", lot, st)
 		}
 	}
@@ -300,7 +315,12 @@ func TestKeyboardOnly(t *testing.T) {
 	if len(groups) != len(s.C.Grid.Services) {
 		t.Errorf("lot-1: Tab reached the radios of %d services, want all %d (focus went: %s)", len(groups), len(s.C.Grid.Services), strings.Join(tb.focused, " → "))
 	}
-	if st := tb.load("lot-2", "press Space on Continue", chromedp.KeyEvent(" ")); st != 200 {
+	st := tb.load("lot-2", "press Space on Continue", chromedp.KeyEvent(" "))
+	if st == 422 && tb.warned() { // most of the budget unspent: confirm
+		tb.tabTo(continueButton, 80)
+		st = tb.load("lot-2", "press Space on Continue", chromedp.KeyEvent(" "))
+	}
+	if st != 200 {
 		t.Fatalf("Space on Continue at lot 1: status %d", st)
 	}
 	tb.wantPath("lot-2")
@@ -314,6 +334,12 @@ func TestKeyboardOnly(t *testing.T) {
 			next = "comments"
 		}
 		tb.tabTo(continueButton, 80)
+		if st := tb.load(next, "press Enter", chromedp.KeyEvent("\r")); st == 422 && tb.warned() {
+			tb.tabTo(continueButton, 80)
+		} else {
+			tb.wantPath(next)
+			continue
+		}
 		enter(next)
 	}
 	tb.tabTo(continueButton, 10)

@@ -47,6 +47,11 @@ type Consultation struct {
 	// accepts interviews finished before the close (tablets that were
 	// offline); they are flagged late. 0 means none.
 	FieldGraceHours int `json:"field_grace_hours,omitempty"`
+	// UnspentWarning is the share of a lot's budget (0 to 1) that, left
+	// unspent, makes Continue ask the resident to confirm once, so that
+	// clicking straight through is not taken for cutting everything.
+	// Absent means DefaultUnspentWarning; 0 turns the warning off.
+	UnspentWarning *float64 `json:"unspent_warning,omitempty"`
 	// Languages the consultation offers, "en" first; empty means English
 	// only. The texts above and the grid's are English; Translations and
 	// the grid sheet's suffixed columns carry the others.
@@ -73,6 +78,19 @@ type QuestionText struct {
 	Text    string            `json:"text"`
 	Hint    string            `json:"hint,omitempty"`
 	Options map[string]string `json:"options"`
+}
+
+// DefaultUnspentWarning is the unspent share of a lot's budget that asks
+// the resident to confirm, when the definition does not say.
+const DefaultUnspentWarning = 0.5
+
+// UnspentShare is the share of a lot's budget that, left unspent, asks
+// the resident to confirm; 0 means never.
+func (c *Consultation) UnspentShare() float64 {
+	if c.UnspentWarning == nil {
+		return DefaultUnspentWarning
+	}
+	return *c.UnspentWarning
 }
 
 // Offers reports whether the consultation is offered in lang.
@@ -174,6 +192,9 @@ func (c *Consultation) IsClosed(now time.Time) bool {
 func (c *Consultation) Validate() error {
 	var v definitionProblems
 	add := v.add
+	if w := c.UnspentWarning; w != nil && !(*w >= 0 && *w <= 1) {
+		add("unspent_warning", "definition.unspent_warning", "unspent_warning %v must be a share of the budget from 0 (no warning) to 1", *w)
+	}
 	if !slugPattern.MatchString(c.Slug) {
 		add("slug", "definition.slug", "slug %q must be lower-case letters and digits joined by hyphens", c.Slug)
 	}

@@ -129,12 +129,14 @@ func (f *Flow) Floor(r *Response, lot int) grid.Package {
 	return floor
 }
 
-// LotPackage is the package a lot page shows: the resident's answer if
-// they have given one, else where the lot starts; with additive lots,
+// LotPackage is the package a lot page shows: the draft the resident
+// saved for later, else their answer if they have given one, else where the lot starts; with additive lots,
 // lifted to the floor the earlier lots set (one may have changed since).
 func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
 	var p grid.Package
-	if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
+	if d := r.Answers.Drafts[lot]; len(d) == len(f.C.Grid.Services) {
+		p = append(grid.Package(nil), d...)
+	} else if len(r.Answers.Lots) >= lot && r.Answers.Lots[lot-1] != nil {
 		p = append(grid.Package(nil), r.Answers.Lots[lot-1]...)
 	} else {
 		var prev grid.Package
@@ -145,7 +147,9 @@ func (f *Flow) LotPackage(r *Response, lot int) grid.Package {
 	}
 	if floor := f.Floor(r, lot); floor != nil && len(floor) == len(p) {
 		for i := range p {
-			p[i] = max(p[i], floor[i])
+			if p[i] != 0 { // 0: a draft's unchosen service stays unchosen
+				p[i] = max(p[i], floor[i])
+			}
 		}
 	}
 	return p
@@ -243,6 +247,27 @@ func (f *Flow) CheckLot(r *Response, lot int, p grid.Package) []FieldError {
 		errs = append(errs, fe)
 	}
 	return errs
+}
+
+// Unspent returns the points of lot number lot's budget that package p
+// leaves unspent (negative when it overspends).
+func (f *Flow) Unspent(lot int, p grid.Package) int {
+	cost, err := f.C.Grid.Cost(p)
+	if err != nil || lot < 1 || lot > len(f.Plan.Budgets) {
+		return 0
+	}
+	return f.Plan.Budgets[lot-1] - cost
+}
+
+// MostlyUnspent reports whether p leaves more of lot number lot's budget
+// unspent than the consultation's UnspentShare: Continue then asks the
+// resident to confirm once.
+func (f *Flow) MostlyUnspent(lot int, p grid.Package) bool {
+	share := f.C.UnspentShare()
+	if share <= 0 || lot < 1 || lot > len(f.Plan.Budgets) {
+		return false
+	}
+	return float64(f.Unspent(lot, p)) > share*float64(f.Plan.Budgets[lot-1])
 }
 
 // NormalizeComments turns browser line endings into \n and trims the ends.

@@ -53,6 +53,12 @@ type Answers struct {
 	Comments string         `json:"comments,omitempty"`
 	// Interview is set on responses from the field app.
 	Interview *Interview `json:"interview,omitempty"`
+	// Drafts holds, by lot number, what a lot page showed when the
+	// resident saved it for later without a valid answer (over budget, or
+	// a service not chosen; 0 there). A draft is not an answer: the lot is
+	// checked again on Continue, and the draft is dropped once it is
+	// answered. Drafts are never exported.
+	Drafts map[int]grid.Package `json:"drafts,omitempty"`
 }
 
 // Interview is what an interview response carries besides the answers:

@@ -20,6 +20,8 @@ func TestValidateNamesFields(t *testing.T) {
 		{"no title", func(c *consult.Consultation) { c.Title = "" }, "title", "definition.required"},
 		{"duplicate question", func(c *consult.Consultation) { c.Questions = append(c.Questions, c.Questions[0]) }, "questions[QLEN].key", "definition.duplicate"},
 		{"option without label", func(c *consult.Consultation) { c.Questions[1].Options[0].Label = "" }, "questions[1].options[0].label", "definition.required"},
+		{"unspent warning above 1", func(c *consult.Consultation) { w := 1.5; c.UnspentWarning = &w }, "unspent_warning", "definition.unspent_warning"},
+		{"negative unspent warning", func(c *consult.Consultation) { w := -0.1; c.UnspentWarning = &w }, "unspent_warning", "definition.unspent_warning"},
 		{"no point value", func(c *consult.Consultation) { c.Money.PointPence = 0 }, "money.point_pence", "definition.point_pence"},
 		{"additive lot shrinks", func(c *consult.Consultation) { c.Lots.Points, c.Lots.Percent = []int{62, 50, 77, 85}, nil }, "lots[1]", "definition.lot_shrinks"},
 		{"missing welsh title", func(c *consult.Consultation) {

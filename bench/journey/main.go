@@ -208,7 +208,7 @@ func (c *client) walkTo(keys []string, lot int) {
 	c.post("/current-service", url.Values{}, http.StatusSeeOther)
 	c.post("/unacceptable-levels", url.Values{}, http.StatusSeeOther)
 	for l := 1; l < lot; l++ {
-		f := url.Values{"action": {"continue"}}
+		f := url.Values{"action": {"continue"}, "unspent": {"confirmed"}}
 		for _, k := range keys {
 			f.Set("s."+k, "1")
 		}

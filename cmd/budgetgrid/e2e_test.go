@@ -101,8 +101,10 @@ func (c *client) post(path string, form url.Values, wantStatus int) string {
 }
 
 // lotForm builds a lot form from service key -> level, level 1 elsewhere.
+// These residents spend little on purpose, so the form carries their
+// confirmation that they mean to leave most of the budget unspent.
 func lotForm(keys []string, levels map[string]int) url.Values {
-	f := url.Values{"action": {"continue"}}
+	f := url.Values{"action": {"continue"}, "unspent": {"confirmed"}}
 	for _, k := range keys {
 		l := levels[k]
 		if l == 0 {

@@ -78,7 +78,7 @@ func BenchmarkLotPage(b *testing.B) {
 	for _, st := range []string{"about-you", "current-service", "unacceptable-levels"} {
 		r.do(b, "POST", slug+"/"+st, url.Values{})
 	}
-	lot1 := url.Values{"action": {"continue"}}
+	lot1 := url.Values{"action": {"continue"}, "unspent": {"confirmed"}}
 	for _, s := range c.Grid.Services {
 		lot1.Set("s."+s.Key, "1")
 	}

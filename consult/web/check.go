@@ -139,6 +139,8 @@ func (s *Server) submit(c echo.Context) error {
 		}
 		return err
 	}
+	// A draft saved for later is not an answer: a sent response keeps none.
+	j.r.Answers.Drafts = nil
 	j.r.UpdatedAt = s.now().UTC()
 	if err := s.store.CompleteResponse(c.Request().Context(), j.r); err != nil {
 		return err

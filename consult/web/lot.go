@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 	"github.com/budgetgrid/budgetgrid/grid"
@@ -31,6 +34,12 @@ type lotView struct {
 	SpentTaxText  string
 	Services      []lotService
 	MaxLevels     int
+	// Unspent is the points left; WarnUnspent asks the resident to
+	// confirm that they mean to leave most of the budget unspent, and
+	// UnspentOK carries that confirmation into the next post.
+	Unspent     int
+	WarnUnspent bool
+	UnspentOK   bool
 	// Data is the page's data for the live budget script: the grid's
 	// canonical JSON, the lot, the money settings and the messages.
 	Data template.JS
@@ -53,11 +62,83 @@ type lotLevel struct {
 	Locked bool
 }
 
-// saveLot handles a lot page's two buttons: Recalculate re-renders the
+// saveLot handles a lot page's buttons: Recalculate re-renders the
 // totals for the posted package without saving; Continue validates and
-// saves it.
+// saves it; "Save and come back later" saves it when valid, else keeps it
+// as a draft of the lot, exactly as posted. A page with errors shows every
+// choice posted (0, nothing chosen, where a service's answer was missing
+// or not one of its levels).
 func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, saving bool) error {
-	g := j.k.Grid
+	p, errs := lotFromForm(j.k.Grid, form)
+	if form["action"] != nil && form["action"][0] == "language" {
+		return s.switchLanguage(c, j, form, p)
+	}
+	if len(errs) == 0 {
+		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
+		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
+			return s.renderLot(c, j, http.StatusOK, p, nil)
+		}
+	}
+	ctx := c.Request().Context()
+	if len(errs) > 0 {
+		if saving {
+			if err := s.saveDraft(ctx, j, p); err != nil {
+				return err
+			}
+			return s.saveForLater(c, j)
+		}
+		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
+	}
+	// Most of the budget left unspent: confirm once that it is meant.
+	confirmed := form["unspent"] != nil && form["unspent"][0] == "confirmed"
+	if !saving && !confirmed && j.flow.MostlyUnspent(j.stage.Lot, p) {
+		return s.renderLotWith(c, j, http.StatusUnprocessableEntity, p, nil, func(d *lotView) { d.WarnUnspent = true })
+	}
+	lots := j.r.Answers.Lots
+	for len(lots) < j.stage.Lot {
+		lots = append(lots, nil)
+	}
+	lots[j.stage.Lot-1] = p
+	j.r.Answers.Lots = lots
+	delete(j.r.Answers.Drafts, j.stage.Lot)
+	if len(j.r.Answers.Drafts) == 0 {
+		j.r.Answers.Drafts = nil
+	}
+	if err := s.save(ctx, j); err != nil {
+		return err
+	}
+	if saving {
+		return s.saveForLater(c, j)
+	}
+	return s.next(c, j)
+}
+
+// switchLanguage answers the language switch of a lot page: the page's
+// choices, unsaved, are kept as a draft of the lot (when they differ from
+// what the page would show anyway), and the resident goes back to the
+// page in the new language, at the service named by the posted place.
+func (s *Server) switchLanguage(c echo.Context, j *journey, form map[string][]string, p grid.Package) error {
+	s.language(c, j.k) // remembers the ?lang= of the button
+	if !slices.Equal(p, j.flow.LotPackage(j.r, j.stage.Lot)) {
+		if err := s.saveDraft(c.Request().Context(), j, p); err != nil {
+			return err
+		}
+	}
+	to := stageURL(j.k, j.stage)
+	if j.ret {
+		to += "?return=check"
+	}
+	if place := form["place"]; len(place) == 1 {
+		if key, ok := strings.CutPrefix(place[0], "group-"); ok && j.k.Grid.ServiceIndex(key) >= 0 {
+			to += "#" + place[0]
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// lotFromForm reads a lot page's package; a service without a valid
+// level is 0 in it, with an error.
+func lotFromForm(g *grid.Grid, form map[string][]string) (grid.Package, []consult.FieldError) {
 	p := make(grid.Package, len(g.Services))
 	var errs []consult.FieldError
 	for i, sv := range g.Services {
@@ -73,36 +154,39 @@ func (s *Server) saveLot(c echo.Context, j *journey, form map[string][]string, s
 		}
 		p[i] = n
 	}
-	if len(errs) == 0 {
-		errs = j.flow.CheckLot(j.r, j.stage.Lot, p)
-		if form["action"] != nil && form["action"][0] == "recalculate" && !saving {
-			return s.renderLot(c, j, http.StatusOK, p, nil)
+	return p, errs
+}
+
+// saveDraft stores p as the draft of the journey's lot, without marking
+// the lot answered.
+func (s *Server) saveDraft(ctx context.Context, j *journey, p grid.Package) error {
+	if j.r.Answers.Drafts == nil {
+		j.r.Answers.Drafts = map[int]grid.Package{}
+	}
+	j.r.Answers.Drafts[j.stage.Lot] = p
+	j.r.UpdatedAt = s.now().UTC()
+	return s.store.SaveResponse(ctx, j.r)
+}
+
+// partialCost is the points of the levels chosen in p; 0 is none.
+func partialCost(g *grid.Grid, p grid.Package) int {
+	total := 0
+	for i, n := range p {
+		if i < len(g.Services) {
+			if l := g.Services[i].Level(n); l != nil {
+				total += l.Points
+			}
 		}
-	} else {
-		p = j.flow.LotPackage(j.r, j.stage.Lot)
 	}
-	if len(errs) > 0 {
-		if saving {
-			return s.saveForLater(c, j)
-		}
-		return s.renderLot(c, j, http.StatusUnprocessableEntity, p, errs)
-	}
-	lots := j.r.Answers.Lots
-	for len(lots) < j.stage.Lot {
-		lots = append(lots, nil)
-	}
-	lots[j.stage.Lot-1] = p
-	j.r.Answers.Lots = lots
-	if err := s.save(c.Request().Context(), j); err != nil {
-		return err
-	}
-	if saving {
-		return s.saveForLater(c, j)
-	}
-	return s.next(c, j)
+	return total
 }
 
 func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Package, errs []consult.FieldError) error {
+	return s.renderLotWith(c, j, status, p, errs, nil)
+}
+
+// renderLotWith renders a lot page after letting edit change its data.
+func (s *Server) renderLotWith(c echo.Context, j *journey, status int, p grid.Package, errs []consult.FieldError, edit func(*lotView)) error {
 	k, g := j.k, j.k.Grid
 	lot := j.stage.Lot
 	d := lotView{Lot: lot, Lots: len(j.flow.Plan.Budgets), Budget: j.flow.Plan.Budgets[lot-1], Now: g.AsNowCost()}
@@ -112,7 +196,7 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 	d.PointValue = grid.FormatPence(k.Money.PointPence)
 	floor := j.flow.Floor(j.r, lot)
 	d.Floor = floor != nil
-	d.Spent, _ = g.Cost(p)
+	d.Spent = partialCost(g, p)
 	d.Left = max(d.Budget-d.Spent, 0)
 	d.Over = max(d.Spent-d.Budget, 0)
 	d.SpentMoney = grid.FormatPence(k.Money.Pence(d.Spent))
@@ -140,8 +224,15 @@ func (s *Server) renderLot(c echo.Context, j *journey, status int, p grid.Packag
 		d.Services[i] = ls
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
 	}
+	d.Unspent = d.Budget - d.Spent
+	if fv := c.Request().PostForm["unspent"]; len(fv) > 0 && fv[0] == "confirmed" {
+		d.UnspentOK = true
+	}
+	if edit != nil {
+		edit(&d)
+	}
 	v := j.base("lot.title", "lot", lot, "budget", d.Budget)
-	v.Errors, v.D = errs, d
+	v.Errors, v.D, v.LangForm = errs, d, "bg-stage"
 	return s.render(c, status, "lot", v)
 }
 

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -52,6 +53,15 @@ func (s *Server) render(c echo.Context, status int, name string, v *view) error 
 	v.cat = s.cat
 	v.Lang = s.language(c, v.C)
 	v.Langs = s.languageLinks(c, v.C, v.Lang)
+	if v.LangForm != "" {
+		for i := range v.Langs {
+			sep := "?"
+			if strings.Contains(v.Action, "?") {
+				sep = "&"
+			}
+			v.Langs[i].Post = v.Action + sep + "lang=" + url.QueryEscape(v.Langs[i].Code)
+		}
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

@@ -27,7 +27,10 @@ type view struct {
 	// opened from the check-answers page.
 	Action string
 	Return string
-	D      any
+	// LangForm, when set, is the id of the page's form: the language
+	// switch then posts it, so that unsaved choices survive.
+	LangForm string
+	D        any
 
 	// Lang is the page's language; Langs are the others on offer, as
 	// links that keep the resident's place.
@@ -39,6 +42,9 @@ type view struct {
 // langLink is a language switch link.
 type langLink struct {
 	Code, Name, URL string
+	// Post, on a page whose form must survive the switch, is where a
+	// button of that form posts it in this language.
+	Post string
 }
 
 // PageTitle is the page's title in its language.

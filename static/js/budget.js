@@ -11,11 +11,15 @@ export function levelPoints(grid, s, level) {
   return lv.points;
 }
 
-/** Total points of a package: one level number per service, in grid order. */
+/**
+ * Total points of a package: one level number per service, in grid order;
+ * 0 is a service with no level chosen yet (a page kept as a draft), which
+ * costs nothing, as the server counts it.
+ */
 export function packageCost(grid, pkg) {
   if (pkg.length !== grid.services.length) throw new RangeError('package does not fit the grid');
   let total = 0;
-  for (let s = 0; s < pkg.length; s++) total += levelPoints(grid, s, pkg[s]);
+  for (let s = 0; s < pkg.length; s++) if (pkg[s] !== 0) total += levelPoints(grid, s, pkg[s]);
   return total;
 }
 

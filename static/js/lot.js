@@ -30,11 +30,12 @@ export function enhance(form, budget) {
 
   const current = () => grid.services.map((sv) => {
     const checked = form.querySelector(`input[name="s.${CSS.escape(sv.key)}"]:checked`);
-    return checked ? Number(checked.value) : 1;
+    return checked ? Number(checked.value) : 0;
   });
 
   let announce = null;
-  const update = () => {
+  // quiet: recompute without announcing (the page as first shown).
+  const update = (quiet = false) => {
     const st = budget.budgetState(grid, money, data.budget, current(), data.now);
     el('spent').textContent = points(st.spent);
     el('left').textContent = points(st.left);
@@ -48,6 +49,7 @@ export function enhance(form, budget) {
     panel.classList.toggle('bg-budget--over', st.over > 0);
     // Screen readers hear the new total once, after the changes settle.
     clearTimeout(announce);
+    if (quiet) return st;
     announce = setTimeout(() => {
       let text = fill(messages.status, { spent: st.spent, budget: data.budget });
       if (st.over > 0) text += ' ' + over.textContent;
@@ -58,5 +60,30 @@ export function enhance(form, budget) {
   form.addEventListener('change', (e) => {
     if (e.target.matches('input[type="radio"]')) update();
   });
+  // The bar must agree with the radios as the page first shows them and
+  // when the back/forward cache restores a page whose radios the browser
+  // kept: recompute then too, not only on a change.
+  update(true);
+  window.addEventListener('pageshow', () => update(true));
+  // The language switch posts the form; it comes back to the service the
+  // resident last touched, else the first one on screen.
+  const place = el('place');
+  if (place) {
+    let last = null;
+    form.addEventListener('focusin', (e) => {
+      const g = e.target.closest('[data-bg-service]');
+      if (g) last = g;
+    });
+    form.addEventListener('submit', (e) => {
+      if (!e.submitter || e.submitter.value !== 'language') return;
+      let at = last;
+      if (!at) {
+        for (const g of form.querySelectorAll('[data-bg-service]')) {
+          if (g.getBoundingClientRect().bottom > 0) { at = g; break; }
+        }
+      }
+      place.value = at ? at.id : '';
+    });
+  }
   return update;
 }

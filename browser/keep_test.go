@@ -1,0 +1,107 @@
+package browser
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// checkedCost is the points of the radios checked on a lot page, from the
+// page's own grid data: what the budget bar must say.
+const checkedCost = `(() => {
+  const data = JSON.parse(document.querySelector('[data-bg=data]').textContent);
+  let total = 0;
+  for (const sv of data.grid.services) {
+    const r = document.querySelector('input[name="s.' + sv.key + '"]:checked');
+    if (r) total += sv.levels[Number(r.value) - 1].points;
+  }
+  return total;
+})()`
+
+// wantBarAgrees fails unless the bar's Spent figure is the cost of the
+// radios on screen.
+func wantBarAgrees(t *testing.T, tb *tab, when string) {
+	t.Helper()
+	cost := eval[int](tb, checkedCost)
+	if got := tb.text("[data-bg=spent]"); !strings.HasPrefix(got, fmt.Sprint(cost)+" ") {
+		t.Errorf("%s: the budget bar says Spent %q, but the radios on screen cost %d points", when, got, cost)
+	}
+}
+
+// TestBudgetBarOnShow: the bar agrees with the radios when the page is
+// shown again by Back/Forward (the browser may restore radios the server
+// did not render) and when the back/forward cache restores it (pageshow).
+func TestBudgetBarOnShow(t *testing.T) {
+	browser := startBrowser(t)
+	s := startSite(t)
+	tb := newTab(t, browser, s, true)
+	walkToLot1(t, tb)
+	wantBarAgrees(t, tb, "lot-1 as loaded")
+	tb.click(radioID("roads", 4), true)
+	wantBarAgrees(t, tb, "lot-1 after a click")
+
+	// Away and back through the history.
+	tb.navigate("start", "/c/"+slug)
+	tb.load("lot-1 (back)", "history back", chromedp.NavigateBack())
+	tb.wantPath("lot-1")
+	wantBarAgrees(t, tb, "lot-1 after Back")
+
+	// A restore from the back/forward cache fires pageshow, not change,
+	// after the browser has put back the radios as they were.
+	eval[bool](tb, `(() => {
+  document.getElementById('`+radioID("libraries", 3)+`').checked = true;
+  window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}));
+  return true;
+})()`)
+	wantBarAgrees(t, tb, "lot-1 restored from the back/forward cache")
+	tb.checkOrigin()
+}
+
+// TestLanguageSwitchKeepsChoices: switching language on a lot page keeps
+// the choices not yet saved and comes back to the service on screen.
+func TestLanguageSwitchKeepsChoices(t *testing.T) {
+	browser := startBrowser(t)
+	s := startSite(t)
+	tb := newTab(t, browser, s, true)
+	walkToLot1(t, tb)
+	tb.click(radioID("roads", 4), true)
+	tb.click(radioID("youth", 3), true)
+	want := eval[int](tb, checkedCost)
+	tb.submit("lot-1 (cy)", `button.bg-lang__link[lang=cy]`)
+	tb.wantPath("lot-1")
+	if l := eval[string](tb, `document.documentElement.lang`); l != "cy" {
+		t.Errorf("after the switch: lang=%q, want cy", l)
+	}
+	for _, id := range []string{radioID("roads", 4), radioID("youth", 3)} {
+		if !eval[bool](tb, fmt.Sprintf(`document.getElementById(%q).checked`, id)) {
+			t.Errorf("after the switch: #%s is no longer chosen", id)
+		}
+	}
+	if got := eval[int](tb, checkedCost); got != want {
+		t.Errorf("after the switch the choices cost %d points, before %d", got, want)
+	}
+	wantBarAgrees(t, tb, "lot-1 in Welsh")
+	if h := eval[string](tb, `location.hash`); h != "#group-youth" {
+		t.Errorf("after the switch the page is at %q, want #group-youth (the service on screen)", h)
+	}
+	tb.checkOrigin()
+}
+
+// warned reports whether the page shows the unspent-budget warning.
+func (tb *tab) warned() bool {
+	return eval[bool](tb, `!!document.getElementById('unspent-warning')`)
+}
+
+// continueLot presses a lot page's Continue and, when the page asks the
+// resident to confirm a mostly unspent budget, presses it again; it
+// returns the status of the page it ends on.
+func (tb *tab) continueLot(next string) int64 {
+	tb.t.Helper()
+	st := tb.submit(next, continueButton)
+	if st == 422 && tb.warned() {
+		st = tb.submit(next, continueButton)
+	}
+	return st
+}

@@ -1,0 +1,177 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/grid"
+)
+
+// wantChecked fails unless the page shows package p (0: nothing chosen).
+func wantChecked(t *testing.T, r *resp, p grid.Package) {
+	t.Helper()
+	for i, s := range services {
+		var want []string
+		if p[i] != 0 {
+			want = []string{strconv.Itoa(p[i])}
+		}
+		if got := r.checked("s." + s); !slices.Equal(got, want) {
+			t.Errorf("%s: %s checked %v, want %v", r.path, s, got, want)
+		}
+	}
+}
+
+// TestSaveForLaterKeepsTheScreen: "Save and come back later" on a lot page
+// that breaks the rules (over budget, or a service left unchosen) keeps
+// exactly what was on the screen as a draft of that lot; the lot is not
+// answered, Continue still checks it, and the resumed page shows it.
+func TestSaveForLaterKeepsTheScreen(t *testing.T) {
+	e := newEnv(t)
+	over := with(lot1, map[string]int{"climate": 2, "roads": 4})
+	incomplete := with(lot1, map[string]int{"buses": 0})
+	for name, p := range map[string]grid.Package{"over budget": over, "incomplete": incomplete} {
+		t.Run(name, func(t *testing.T) {
+			c := e.newClient(t)
+			c.answerUntil("lot-1")
+			reached := c.stored().Reached
+			form := lotForm(p)
+			if name == "incomplete" {
+				form.Del("s.buses")
+			}
+			form.Set("action", "save")
+			c.post(base+"/lot-1", form).wantRedirect(t, base+"/saved")
+			st := c.stored()
+			if st.Reached != reached || len(st.Answers.Lots) != 0 {
+				t.Errorf("saving an unfinished lot answered it: reached %d (was %d), lots %v", st.Reached, reached, st.Answers.Lots)
+			}
+			if got := st.Answers.Drafts[1]; !slices.Equal(got, p) {
+				t.Errorf("draft of lot 1 %v, want %v", got, p)
+			}
+			// The same browser comes back to the page…
+			r := c.get(base + "/lot-1")
+			r.wantStatus(t, http.StatusOK)
+			wantChecked(t, r, p)
+			// …and so does another device with the resume code.
+			code, _ := c.sessionValues()["saved:"+slug].(string)
+			d := e.newClient(t)
+			d.get(base + "/resume")
+			d.post(base+"/resume", url.Values{"code": {code}}).wantRedirect(t, base+"/lot-1")
+			r = d.get(base + "/lot-1")
+			r.wantStatus(t, http.StatusOK)
+			wantChecked(t, r, p)
+			// Continue still checks the lot.
+			form.Set("action", "continue")
+			d.post(base+"/lot-1", form).wantStatus(t, http.StatusUnprocessableEntity)
+			// A valid Continue answers the lot and drops the draft.
+			d.post(base+"/lot-1", lotForm(lot1)).wantRedirect(t, base+"/lot-2")
+			if st := d.stored(); len(st.Answers.Drafts) != 0 || !slices.Equal(st.Answers.Lots[0], lot1) {
+				t.Errorf("after Continue: drafts %v, lots %v", st.Answers.Drafts, st.Answers.Lots)
+			}
+		})
+	}
+}
+
+// TestLotErrorKeepsOtherChoices: a field error on a lot page shows every
+// other choice the resident posted, not the stored or starting package.
+func TestLotErrorKeepsOtherChoices(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	p := with(lot1, map[string]int{"roads": 1, "libraries": 1, "youth": 4})
+	for _, bad := range []string{"", "9"} {
+		form := lotForm(p)
+		if bad == "" {
+			form.Del("s.buses")
+		} else {
+			form.Set("s.buses", bad)
+		}
+		r := c.post(base+"/lot-1", form)
+		r.wantStatus(t, http.StatusUnprocessableEntity)
+		wantChecked(t, r, with(p, map[string]int{"buses": 0}))
+	}
+}
+
+// TestLanguageSwitchKeepsTheLot: on a lot page the language switch posts
+// the page, so unsaved choices survive it, and comes back to the service
+// the resident was at.
+func TestLanguageSwitchKeepsTheLot(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	r := c.get(base + "/lot-1")
+	r.wantStatus(t, http.StatusOK)
+	// The switch is a button of the lot's form, aimed at the page in Welsh.
+	if !regexp.MustCompile(`<button[^>]*form="bg-stage"[^>]*formaction="/c/` + slug + `/lot-1\?lang=cy"[^>]*name="action" value="language"`).MatchString(r.body) {
+		t.Fatal("the lot page's language switch is not a button of its form")
+	}
+	before := c.stored()
+	p := with(lot1, map[string]int{"roads": 4, "climate": 2}) // over budget, unsaved
+	form := lotForm(p)
+	form.Set("action", "language")
+	form.Set("place", "group-buses")
+	c.post(base+"/lot-1?lang=cy", form).wantRedirect(t, base+"/lot-1#group-buses")
+	r = c.get(base + "/lot-1")
+	r.wantStatus(t, http.StatusOK)
+	if !strings.Contains(r.body, `<html lang="cy"`) {
+		t.Error("the page after the switch is not in Welsh")
+	}
+	if !strings.Contains(r.body, `id="group-buses"`) {
+		t.Error("the place the switch returns to is not on the page")
+	}
+	wantChecked(t, r, p)
+	if st := c.stored(); st.Reached != before.Reached || len(st.Answers.Lots) != len(before.Answers.Lots) {
+		t.Errorf("switching language answered the lot: reached %d, lots %v", st.Reached, st.Answers.Lots)
+	}
+	// A place that is not a service on the page is not echoed.
+	form.Set("place", "x\"><script>")
+	c.post(base+"/lot-1?lang=en", form).wantRedirect(t, base+"/lot-1")
+}
+
+// TestUnspentWarning: Continue on a lot that leaves most of its budget
+// unspent asks once, with a GOV.UK warning, before saving it; the share is
+// the definition's (default one half; 0 turns it off).
+func TestUnspentWarning(t *testing.T) {
+	low := with(e0(), map[string]int{"roads": 3}) // a few points of 62
+	t.Run("default", func(t *testing.T) {
+		e := newEnv(t)
+		c := e.newClient(t)
+		c.answerUntil("lot-1")
+		before := c.stored()
+		r := c.post(base+"/lot-1", lotForm(low))
+		r.wantStatus(t, http.StatusUnprocessableEntity)
+		r.wantText(t, "govuk-warning-text", "of your 62 points unspent")
+		wantChecked(t, r, low)
+		if d := sameResponse(before, c.stored()); d != "" {
+			t.Errorf("the warning saved the lot: %s", d)
+		}
+		// The page carries the confirmation: Continue again saves.
+		if !slices.ContainsFunc(r.inputs(), func(in input) bool { return in.name == "unspent" && in.value == "confirmed" }) {
+			t.Fatal("the warning page does not carry the confirmation")
+		}
+		c.post(base+"/lot-1", set(lotForm(low), "unspent", "confirmed")).wantRedirect(t, base+"/lot-2")
+		// A lot that spends more than half is not questioned.
+		c.post(base+"/lot-1", lotForm(with(lot1, map[string]int{"roads": 1}))).wantRedirect(t, base+"/lot-2")
+	})
+	t.Run("off", func(t *testing.T) {
+		off := 0.0
+		e := newEnv(t, func(k *consult.Consultation) { k.UnspentWarning = &off })
+		c := e.newClient(t)
+		c.answerUntil("lot-1")
+		c.post(base+"/lot-1", lotForm(low)).wantRedirect(t, base+"/lot-2")
+	})
+}
+
+// e0 is the package with every service at level 1.
+func e0() grid.Package {
+	p := make(grid.Package, len(services))
+	for i := range p {
+		p[i] = 1
+	}
+	return p
+}
