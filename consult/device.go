@@ -59,6 +59,10 @@ type ErasureStore interface {
 	EraseResponse(ctx context.Context, id string, at time.Time) error
 	// Erased reports whether the response with the given id was erased.
 	Erased(ctx context.Context, id string) (bool, error)
+	// ResponseByReference returns the completed response of a
+	// consultation with the given confirmation reference (as stored,
+	// "K7QM-3XPA"). ENOTFOUND if none.
+	ResponseByReference(ctx context.Context, consultationID int64, reference string) (*Response, error)
 }
 
 // NewDeviceToken returns a new device token (256 random bits, URL-safe)

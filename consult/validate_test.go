@@ -93,3 +93,16 @@ func BenchmarkValidateManyProblems(b *testing.B) {
 		_ = c.Validate()
 	}
 }
+
+func TestNormalizeReference(t *testing.T) {
+	for in, want := range map[string]string{"K7QM-3XPA": "K7QM-3XPA", "k7qm 3xpa": "K7QM-3XPA", " K7QM3XPA ": "K7QM-3XPA"} {
+		if got, ok := consult.NormalizeReference(in); !ok || got != want {
+			t.Errorf("NormalizeReference(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "K7QM-3XP", "K7QM-3XPAB", "K7QM-3XP0", "K7QM-3XPI"} {
+		if _, ok := consult.NormalizeReference(bad); ok {
+			t.Errorf("NormalizeReference(%q) accepted", bad)
+		}
+	}
+}

@@ -67,6 +67,8 @@ Usage:
   budgetgrid responses import SLUG FILE        load responses from a wide CSV
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
+  budgetgrid responses erase SLUG REFERENCE    erase a resident's response
+  budgetgrid responses copy SLUG REFERENCE     a resident's answers in words
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
   budgetgrid opendata SLUG --out DIR                published tables as open data
@@ -129,6 +131,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return runResponsesSimulate(ctx, args[2:], env)
 		case "comments":
 			return runResponsesComments(ctx, args[2:], env)
+		case "erase":
+			return runResponsesErase(ctx, args[2:], env)
+		case "copy":
+			return runResponsesCopy(ctx, args[2:], env)
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)

@@ -128,3 +128,15 @@ func (db *DB) Erased(ctx context.Context, id string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// ResponseByReference returns a consultation's completed response with the
+// given reference.
+func (db *DB) ResponseByReference(ctx context.Context, consultationID int64, reference string) (*consult.Response, error) {
+	r, err := scanResponse(db.pool.QueryRow(ctx, `SELECT `+responseColumns+` FROM responses WHERE reference = $1 AND consultation_id = $2`, reference, consultationID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, consult.Errorf(consult.ENOTFOUND, "There is no response with the reference %s.", reference)
+	} else if err != nil {
+		return nil, fmt.Errorf("response by reference: %w", err)
+	}
+	return r, nil
+}

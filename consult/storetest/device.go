@@ -68,13 +68,23 @@ func (su *suite) testErasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)
+	byRef, err := s.ResponseByReference(ctx, c.ID, done.Reference)
+	if err != nil || byRef.ID != done.ID {
+		t.Fatalf("ResponseByReference(%s) = %+v, %v", done.Reference, byRef, err)
+	}
+	_, err = s.ResponseByReference(ctx, c.ID+1000, done.Reference)
+	wantCode(t, err, consult.ENOTFOUND)
+	_, err = s.ResponseByReference(ctx, c.ID, "AAAA-AAAA")
+	wantCode(t, err, consult.ENOTFOUND)
 	if erased, err := s.Erased(ctx, done.ID); err != nil || erased {
 		t.Fatalf("Erased before erasing = %v, %v", erased, err)
 	}
 	if err := s.EraseResponse(ctx, done.ID, at); err != nil {
 		t.Fatalf("EraseResponse: %v", err)
 	}
-	_, err := s.Response(ctx, done.ID)
+	_, err = s.Response(ctx, done.ID)
+	wantCode(t, err, consult.ENOTFOUND)
+	_, err = s.ResponseByReference(ctx, c.ID, done.Reference)
 	wantCode(t, err, consult.ENOTFOUND)
 	if erased, err := s.Erased(ctx, done.ID); err != nil || !erased {
 		t.Fatalf("Erased after erasing = %v, %v", erased, err)
