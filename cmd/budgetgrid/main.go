@@ -73,6 +73,8 @@ Usage:
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
   budgetgrid opendata SLUG --out DIR                published tables as open data
   budgetgrid migrate                           apply database migrations
+  budgetgrid backup --out FILE                 a consistent copy of a SQLite database, while serving
+  budgetgrid restore --from FILE --db FILE     put a backup in place
   budgetgrid copy --from DB --to DB            copy a whole deployment to an empty database
 
 Run "budgetgrid COMMAND --help" for a command's flags.
@@ -140,6 +142,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runAnalyse(ctx, args[1:], env)
 	case "migrate":
 		return runMigrate(ctx, args[1:], env)
+	case "backup":
+		return runBackup(ctx, args[1:], env)
+	case "restore":
+		return runRestore(ctx, args[1:], env)
 	case "copy":
 		return runCopy(ctx, args[1:], env)
 	case "help", "-h", "--help":
