@@ -177,3 +177,15 @@ type Setting struct {
 	Key   string
 	Value []byte
 }
+
+// StreamImporter imports completed responses from a stream, holding one
+// at a time, so that a file of a million rows needs no more memory than
+// one of ten.
+type StreamImporter interface {
+	// ImportStream stores the completed responses that next returns, until
+	// it returns io.EOF (any other error aborts), all or nothing in one
+	// transaction, with ImportResponses' rules: an existing id with the
+	// same record is skipped, with another an ECONFLICT naming it. The
+	// responses are not changed. It returns how many were added.
+	ImportStream(ctx context.Context, consultationID int64, next func() (*Response, error)) (added int, err error)
+}
