@@ -23,6 +23,11 @@ type Input struct {
 	Plan      grid.LotPlan
 	Questions []Question
 	Records   []grid.Record
+	// Each, when set, streams the records instead of Records: it calls
+	// add once per record, in order, and returns add's first error (or
+	// its own). Analyse codes each record into compact arrays as it comes,
+	// so the records need never be held together.
+	Each func(add func(*grid.Record) error) error
 }
 
 // ChannelVariable is the name of the respondent variable holding each
@@ -52,48 +57,146 @@ type data struct {
 func (d *data) level(i, lot, s int) int { return int(d.lots[(i*d.k+lot)*d.s+s]) }
 
 // prepare validates the records against the grid and the plan and codes
-// them into arrays.
+// them into arrays: streamed from in.Each when set, else from in.Records.
 func prepare(in Input) (*data, error) {
+	c, err := newCollector(in)
+	if err != nil {
+		return nil, err
+	}
+	if in.Each != nil {
+		if err := in.Each(c.add); err != nil {
+			return nil, err
+		}
+	} else {
+		for i := range in.Records {
+			if err := c.add(&in.Records[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c.finish()
+}
+
+// collector codes records one at a time into the compact arrays of data,
+// so that a caller streaming records never holds them all.
+type collector struct {
+	d     *data
+	plan  grid.LotPlan
+	qs    []Question
+	index []map[string]int32 // variable -> value -> code (in first-seen order beyond the options)
+	extra [][]string         // variable -> values beyond the options, in first-seen order
+}
+
+func newCollector(in Input) (*collector, error) {
 	g := in.Grid
 	if g == nil || len(g.Services) == 0 {
 		return nil, fmt.Errorf("analysis: no grid")
 	}
-	if len(in.Records) == 0 {
-		return nil, fmt.Errorf("analysis: no responses")
-	}
-	d := &data{g: g, n: len(in.Records), s: len(g.Services)}
+	d := &data{g: g, s: len(g.Services)}
 	for _, sv := range g.Services {
 		d.maxLevel = max(d.maxLevel, len(sv.Levels))
 	}
 	if d.maxLevel > 8 {
 		return nil, fmt.Errorf("analysis: a service has %d levels; at most 8 are supported", d.maxLevel)
 	}
-	d.k = len(in.Plan.Budgets)
-	if in.Plan.Budgets == nil {
-		d.k = len(in.Records[0].Lots)
+	if d.s > 32 {
+		return nil, fmt.Errorf("analysis: the grid has %d services; at most 32 are supported", d.s)
 	}
-	if d.k == 0 {
+	d.k = len(in.Plan.Budgets)
+	if in.Plan.Budgets != nil && d.k == 0 {
 		return nil, fmt.Errorf("analysis: responses have no lots")
 	}
 	if d.k > 200 {
 		return nil, fmt.Errorf("analysis: %d lots; at most 200 are supported", d.k)
 	}
-	d.lots = make([]uint8, d.n*d.k*d.s)
-	d.ids = make([]string, d.n)
-	for i := range in.Records {
-		r := &in.Records[i]
-		d.ids[i] = r.ResponseID
-		if r.Current != nil && d.cur == nil {
-			d.cur = make([]uint8, d.n*d.s)
+	c := &collector{d: d, plan: in.Plan, qs: in.Questions}
+	names := make([]string, 0, len(in.Questions)+1)
+	for _, q := range in.Questions {
+		names = append(names, q.Key)
+	}
+	names = append(names, ChannelVariable)
+	for j, name := range names {
+		v := variable{name: name}
+		idx := map[string]int32{}
+		if j < len(in.Questions) {
+			v.values = append([]string(nil), in.Questions[j].Options...)
+			for o, x := range v.values {
+				idx[x] = int32(o)
+			}
 		}
-		if r.Unacceptable != nil && d.unacc == nil {
-			d.unacc = make([]uint8, d.n*d.s)
+		d.vars = append(d.vars, v)
+		c.index = append(c.index, idx)
+		c.extra = append(c.extra, nil)
+	}
+	return c, nil
+}
+
+// add codes one record.
+func (c *collector) add(r *grid.Record) error {
+	d := c.d
+	i := d.n
+	if d.k == 0 {
+		d.k = len(r.Lots)
+		if d.k == 0 {
+			return fmt.Errorf("analysis: responses have no lots")
+		}
+		if d.k > 200 {
+			return fmt.Errorf("analysis: %d lots; at most 200 are supported", d.k)
 		}
 	}
-	for i := range in.Records {
-		if err := d.code(i, &in.Records[i], in.Plan); err != nil {
-			return nil, fmt.Errorf("analysis: response %d (%s): %w", i+1, in.Records[i].ResponseID, err)
+	if r.Current != nil && d.cur == nil {
+		d.cur = make([]uint8, i*d.s, max(2*i, 1024)*d.s)
+	}
+	if r.Unacceptable != nil && d.unacc == nil {
+		d.unacc = make([]uint8, i*d.s, max(2*i, 1024)*d.s)
+	}
+	d.lots = append(d.lots, make([]uint8, d.k*d.s)...)
+	if d.cur != nil {
+		d.cur = append(d.cur, make([]uint8, d.s)...)
+	}
+	if d.unacc != nil {
+		d.unacc = append(d.unacc, make([]uint8, d.s)...)
+	}
+	if err := d.code(i, r, c.plan); err != nil {
+		d.lots = d.lots[:i*d.k*d.s]
+		return fmt.Errorf("analysis: response %d (%s): %w", i+1, r.ResponseID, err)
+	}
+	d.ids = append(d.ids, r.ResponseID)
+	for j := range d.vars {
+		var x string
+		if j < len(c.qs) {
+			x = r.About[c.qs[j].Key]
+		} else {
+			x = r.Channel
 		}
+		code := int32(-1)
+		if x != "" {
+			k, ok := c.index[j][x]
+			if !ok {
+				k = int32(len(d.vars[j].values) + len(c.extra[j]))
+				c.index[j][x] = k
+				c.extra[j] = append(c.extra[j], x)
+			}
+			code = k
+		}
+		d.vars[j].of = append(d.vars[j].of, code)
+	}
+	d.n++
+	return nil
+}
+
+// finish computes first purchases and orders the values beyond each
+// question's options, sorted.
+func (c *collector) finish() (*data, error) {
+	d := c.d
+	if d.n == 0 {
+		return nil, fmt.Errorf("analysis: no responses")
+	}
+	if d.cur != nil && len(d.cur) < d.n*d.s {
+		d.cur = append(d.cur, make([]uint8, d.n*d.s-len(d.cur))...)
+	}
+	if d.unacc != nil && len(d.unacc) < d.n*d.s {
+		d.unacc = append(d.unacc, make([]uint8, d.n*d.s-len(d.unacc))...)
 	}
 	d.first = make([]uint8, d.n*d.s)
 	for i := range d.n {
@@ -108,10 +211,26 @@ func prepare(in Input) (*data, error) {
 			d.first[i*d.s+s] = uint8(j)
 		}
 	}
-	for _, q := range in.Questions {
-		d.vars = append(d.vars, codeVariable(q.Key, q.Options, in.Records, func(r *grid.Record) string { return r.About[q.Key] }))
+	for j := range d.vars {
+		extra := c.extra[j]
+		if len(extra) == 0 {
+			continue
+		}
+		v := &d.vars[j]
+		nopt := len(v.values)
+		sorted := slices.Clone(extra)
+		slices.Sort(sorted)
+		remap := make([]int32, len(extra))
+		for k, x := range extra {
+			remap[k] = int32(nopt + slices.Index(sorted, x))
+		}
+		for i, code := range v.of {
+			if int(code) >= nopt {
+				v.of[i] = remap[int(code)-nopt]
+			}
+		}
+		v.values = append(v.values, sorted...)
 	}
-	d.vars = append(d.vars, codeVariable(ChannelVariable, nil, in.Records, func(r *grid.Record) string { return r.Channel }))
 	return d, nil
 }
 
@@ -160,48 +279,6 @@ func (d *data) code(i int, r *grid.Record, plan grid.LotPlan) error {
 		}
 	}
 	return nil
-}
-
-// codeVariable codes one respondent variable. Known options keep their
-// order; other non-empty values seen follow, sorted; empty is missing.
-func codeVariable(name string, options []string, recs []grid.Record, get func(*grid.Record) string) variable {
-	v := variable{name: name, values: append([]string(nil), options...), of: make([]int32, len(recs))}
-	index := make(map[string]int32, len(options))
-	for j, o := range options {
-		index[o] = int32(j)
-	}
-	var extra []string
-	for i := range recs {
-		x := get(&recs[i])
-		if x == "" {
-			v.of[i] = -1
-			continue
-		}
-		j, ok := index[x]
-		if !ok {
-			j = int32(len(options) + len(extra))
-			index[x] = j
-			extra = append(extra, x)
-		}
-		v.of[i] = j
-	}
-	if len(extra) == 0 {
-		return v
-	}
-	// Renumber the extra values in sorted order.
-	sorted := slices.Clone(extra)
-	slices.Sort(sorted)
-	remap := make([]int32, len(extra))
-	for k, x := range extra {
-		remap[k] = int32(len(options) + slices.Index(sorted, x))
-	}
-	for i, j := range v.of {
-		if int(j) >= len(options) {
-			v.of[i] = remap[int(j)-len(options)]
-		}
-	}
-	v.values = append(v.values, sorted...)
-	return v
 }
 
 // variable returns the respondent variable with the given name, or nil.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/budgetgrid/budgetgrid/grid"
 )
@@ -90,6 +91,41 @@ func (rep *Report) packagesOf(d *data, t *tally, cellOf []int32, cellW []float64
 			pts[s] = append(pts[s], lv.Points)
 		}
 	}
+	// For each segment, lot and package, a table per service and level of
+	// the packed sum dist<<16 | notWithin<<8 | notExact, so a respondent's
+	// coverage is one addition per service.
+	L := d.maxLevel + 1
+	tabs := make([][][2][]uint64, len(vw.values))
+	for v := range segs {
+		if !segs[v].present {
+			continue
+		}
+		tabs[v] = make([][2][]uint64, d.k)
+		for k := range d.k {
+			for j := range 2 {
+				p := segs[v].pk[k][j]
+				tab := make([]uint64, d.s*L)
+				for s := range d.s {
+					for l := 1; l <= len(pts[s]); l++ {
+						diff := l - p[s]
+						if diff == 0 {
+							continue
+						}
+						x := pts[s][l-1] - pts[s][p[s]-1]
+						if x < 0 {
+							x = -x
+						}
+						c := uint64(x)<<16 | 1
+						if diff > 1 || diff < -1 {
+							c |= 1 << 8
+						}
+						tab[s*L+l] = c
+					}
+				}
+				tabs[v][k][j] = tab
+			}
+		}
+	}
 	for i := range d.n {
 		v := 0
 		if vw.of != nil {
@@ -106,30 +142,19 @@ func (rep *Report) packagesOf(d *data, t *tally, cellOf []int32, cellW []float64
 			own := d.lots[(i*d.k+k)*d.s : (i*d.k+k+1)*d.s]
 			cv := &covs[v][k]
 			for j := range 2 {
-				p := segs[v].pk[k][j]
-				exact, within, dist := true, true, 0
+				tab := tabs[v][k][j]
+				var sum uint64
 				for s, l := range own {
-					diff := int(l) - p[s]
-					if diff != 0 {
-						exact = false
-						if diff > 1 || diff < -1 {
-							within = false
-						}
-						x := pts[s][l-1] - pts[s][p[s]-1]
-						if x < 0 {
-							x = -x
-						}
-						dist += x
-					}
+					sum += tab[s*L+int(l)]
 				}
 				cv.w[j] += w
-				if exact {
+				if sum&0xff == 0 {
 					cv.exact[j] += w
 				}
-				if within {
+				if (sum>>8)&0xff == 0 {
 					cv.within[j] += w
 				}
-				cv.dist[j] += w * float64(dist)
+				cv.dist[j] += w * float64(sum>>16)
 			}
 		}
 	}
@@ -321,16 +346,21 @@ func nestingNotes(g *grid.Grid, pk []LotPackage) []string {
 		ps := votes[k]
 		slices.SortStableFunc(ps, func(a, b LotPackage) int { return a.Budget - b.Budget })
 		for i := 1; i < len(ps); i++ {
+			var falls []string
 			for s := range ps[i].Package {
 				if ps[i].Package[s] < ps[i-1].Package[s] {
-					who := "whole sample"
-					if k.v != "" {
-						who = k.v + "=" + k.s
-					}
-					notes = append(notes, fmt.Sprintf("%s: the vote at lot %d (%d points) has %s at level %d, below level %d in the vote at lot %d (%d points): the lots' packages are not nested",
-						who, ps[i].Lot, ps[i].Budget, g.Services[s].Key, ps[i].Package[s], ps[i-1].Package[s], ps[i-1].Lot, ps[i-1].Budget))
+					falls = append(falls, fmt.Sprintf("%s %d (was %d)", g.Services[s].Key, ps[i].Package[s], ps[i-1].Package[s]))
 				}
 			}
+			if len(falls) == 0 {
+				continue
+			}
+			who := "whole sample"
+			if k.v != "" {
+				who = k.v + "=" + k.s
+			}
+			notes = append(notes, fmt.Sprintf("%s: the lots' votes are not nested: at lot %d (%d points) %s, below the vote at lot %d (%d points)",
+				who, ps[i].Lot, ps[i].Budget, strings.Join(falls, ", "), ps[i-1].Lot, ps[i-1].Budget))
 		}
 	}
 	return notes

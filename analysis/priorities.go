@@ -42,9 +42,17 @@ type Priority struct {
 	// *Tested is false where the difference could not be tested (see
 	// Share.Tested).
 	PurchaseLotTested, NeverBoughtTested, PainTested, UnacceptableTested bool
-	N                                                                    int
-	LowBase                                                              bool
-	at                                                                   bootIndex
+	// Plackett–Luce consensus of purchase orders (see plackett.go): the
+	// worth (summing to 1 over services), the rank by worth (ties share
+	// PLRank..PLRankTo), the SE of the centred log-worth and the 95% rank
+	// interval from the normal approximation (0 and NaN below the minimum
+	// base or when the fit is not identified).
+	PLWorth, PLLogWorthSE float64
+	PLRank, PLRankTo      int
+	PLRankLow, PLRankHigh int
+	N                     int
+	LowBase               bool
+	at                    bootIndex
 }
 
 // painLot returns the 0-based lot whose budget equals today's spending, or
@@ -115,7 +123,7 @@ func rankRanges(score []float64, lo, hi []int) ([]int, []int) {
 }
 
 // tied reports whether two scores are equal up to rounding.
-func tied(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(a)) }
+func tied(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(a)) }
 
 // priorities computes the priority table of every segment of a view.
 func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Priority {
@@ -154,6 +162,7 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 	var out []Priority
 	var sc []float64
 	var rk, rkTo []int
+	plfs := e.plackettLuceView(vw, uint64(vi)*1000)
 	for v, value := range vw.values {
 		sc = scores(t, e.des.cellW, v, sc)
 		rk, rkTo = rankRanges(sc, rk, rkTo)
@@ -161,11 +170,19 @@ func (e *estimator) priorities(t *tally, vw view, vi int, budgets []int) []Prior
 		for c := range t.gc {
 			segN += t.segN[v*t.gc+c]
 		}
+		plf := plfs[v]
 		for s := range g.Services {
 			sv := &g.Services[s]
 			p := Priority{SegmentVariable: vw.variable, Segment: value, Service: sv.Key, Rank: rk[s], RankTo: rkTo[s], Score: sc[s],
 				Pain: math.NaN(), PainSE: math.NaN(), Unacceptable: math.NaN(), UnacceptableSE: math.NaN(),
 				N: int(segN), LowBase: segN < float64(e.minBase), at: bootIndex{view: vi, value: v, service: s}}
+			p.PLWorth, p.PLLogWorthSE = math.NaN(), math.NaN()
+			if plf.ok {
+				p.PLWorth, p.PLRank, p.PLRankTo = plf.worth[s], plf.rank[s], plf.rankTo[s]
+				if segN >= float64(e.minBase) && plf.rankLo != nil {
+					p.PLLogWorthSE, p.PLRankLow, p.PLRankHigh = plf.se[s], plf.rankLo[s], plf.rankHi[s]
+				}
+			}
 			// Among those who ever bought: the first lot (1-based).
 			p.PurchaseLot, p.PurchaseLotSE, p.PurchaseLotDiffers, p.PurchaseLotTested = stat(v, func(t *tally, v, c int, cs *cellSums) {
 				row := t.first[((s*t.v+v)*t.gc+c)*(t.k+1):]

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"runtime"
@@ -264,4 +265,40 @@ func containsAll(s string, subs ...string) bool {
 
 func analyseRecords(g *grid.Grid, plan grid.LotPlan, qs []Question, recs []grid.Record, opt Options) (*Report, error) {
 	return Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, opt)
+}
+
+// TestStreamedEqualsRecords: records streamed through Input.Each give the
+// same report as the same records in Input.Records; an error from the
+// stream is returned as it is.
+func TestStreamedEqualsRecords(t *testing.T) {
+	g, plan, qs := fenshire(t)
+	recs := Simulate(g, plan, qs, 700, 12)
+	recs[5].About["area"] = "zzz_unknown" // a value beyond the options, sorted after them
+	recs[9].About["area"] = "aaa_unknown"
+	opt := Options{Targets: fenshireTargets(t), RenormaliseTargets: true, By: []string{"area", "channel"}, Bootstrap: 4}
+	a, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Records: recs}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	each := func(add func(*grid.Record) error) error {
+		for i := range recs {
+			r := recs[i] // a copy: the stream may reuse its record
+			if err := add(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b, err := Analyse(Input{Grid: g, Plan: plan, Questions: qs, Each: each}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Tables(), b.Tables()) {
+		t.Fatal("streamed records give a different report")
+	}
+	stop := errors.New("disk on fire")
+	_, err = Analyse(Input{Grid: g, Plan: plan, Questions: qs, Each: func(add func(*grid.Record) error) error { return stop }}, opt)
+	if !errors.Is(err, stop) {
+		t.Errorf("error %v, want the stream's", err)
+	}
 }

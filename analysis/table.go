@@ -29,7 +29,8 @@ var (
 	// SharesColumns: one row per segment, stage, service and level. n is
 	// the unweighted base, n_eff the effective n of the estimate (n/deff),
 	// differs is true when a segment differs from the rest at the
-	// confidence level, low_base when n < 30 (segments only).
+	// confidence level (empty where it cannot be tested), low_base when n is
+	// below the minimum base (then se, ci_low, ci_high and n_eff are empty).
 	SharesColumns = []string{"segment_variable", "segment", "stage", "service", "level", "share", "se", "ci_low", "ci_high", "n", "n_eff", "differs", "low_base"}
 	// PrioritiesColumns: one row per segment and service. rank orders by
 	// score (mean first lot above level 1, never = lots+1; lower is
@@ -40,7 +41,8 @@ var (
 	// rest's at the confidence level (empty for the whole sample and where
 	// the estimate is empty).
 	PrioritiesColumns = []string{"segment_variable", "segment", "service", "rank", "rank_low", "rank_high", "purchase_lot", "never_bought", "pain", "unacceptable", "score", "n", "low_base",
-		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs", "rank_to"}
+		"pain_se", "pain_differs", "unacceptable_se", "unacceptable_differs", "never_bought_se", "never_bought_differs", "purchase_lot_se", "purchase_lot_differs", "rank_to",
+		"pl_rank", "pl_rank_to", "pl_rank_low", "pl_rank_high", "pl_worth", "pl_log_worth_se"}
 	// PackagesColumns: one row per segment, lot and kind (vote: the
 	// knapsack vote of the lot's own packages at its budget; majority: each
 	// step a weighted majority bought at the lot). support is in points
@@ -126,7 +128,8 @@ func (r *Report) Tables() []Table {
 			f(p.PainSE), differsCell(seg && p.PainTested, p.Pain, p.PainDiffers),
 			f(p.UnacceptableSE), differsCell(seg && p.UnacceptableTested, p.Unacceptable, p.UnacceptableDiffers),
 			f(p.NeverBoughtSE), differsCell(seg && p.NeverBoughtTested, p.NeverBought, p.NeverBoughtDiffers),
-			f(p.PurchaseLotSE), differsCell(seg && p.PurchaseLotTested, p.PurchaseLot, p.PurchaseLotDiffers), rankTo})
+			f(p.PurchaseLotSE), differsCell(seg && p.PurchaseLotTested, p.PurchaseLot, p.PurchaseLotDiffers), rankTo,
+			posCell(p.PLRank), posCell(p.PLRankTo), posCell(p.PLRankLow), posCell(p.PLRankHigh), f(p.PLWorth), f(p.PLLogWorthSE)})
 	}
 	pk := Table{Name: "packages", Columns: PackagesColumns}
 	for _, p := range r.Packages {
@@ -156,6 +159,14 @@ func (r *Report) Tables() []Table {
 			f(x.F), f(x.NDF), f(x.DDF), f(x.P), f(x.PAdjusted), boolCell(!math.IsNaN(x.P), x.Significant), boolCell(!math.IsNaN(x.P), x.Singular)})
 	}
 	return []Table{w, sh, sl, pr, pk, op, cv, ts, r.methodTable()}
+}
+
+// posCell is a positive integer, empty for 0.
+func posCell(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return itoa(n)
 }
 
 func levelsCell(p []int) string {
@@ -255,6 +266,7 @@ func (r *Report) methodTable() Table {
 		adj := map[string]string{AdjustNone: "none", AdjustHolm: "Holm", AdjustBH: "Benjamini–Hochberg"}[r.Adjust]
 		add("segment_tests", "per By variable, lot and service: Pearson X² of segment × level with the Rao–Scott second-order correction as an F test on tr(Δ)²/tr(Δ²) and that × (n−1) degrees of freedom (survey::svychisq, statistic F); p-values adjusted over each variable's tests: "+adj+"; the per-estimate differs flags are not adjusted")
 	}
+	add("ranking", "rank, rank_to, rank_low, rank_high: by score, the mean first lot above level 1 with never = lots+1, which is exactly lots+1 minus the area under the curve of the share who had bought by each lot (no arbitrary value: never bought adds nothing at any lot); pl_*: Plackett–Luce consensus of purchase orders (services first bought at a lot chosen together before those not yet bought, Breslow ties, never bought never chosen), weighted MM fit, design-based sandwich SE of centred log-worths, rank interval from 2,000 normal draws")
 	add("bootstrap_replicates", itoa(r.Bootstrap))
 	if r.Bootstrap > 0 {
 		add("bootstrap_seed", strconv.FormatInt(r.Seed, 10))

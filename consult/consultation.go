@@ -43,6 +43,10 @@ type Consultation struct {
 	Lots     LotSpec    `json:"lots"`
 	Additive bool       `json:"additive"`
 	Money    grid.Money `json:"money"`
+	// FieldGraceHours is how long after closing the field sync API still
+	// accepts interviews finished before the close (tablets that were
+	// offline); they are flagged late. 0 means none.
+	FieldGraceHours int `json:"field_grace_hours,omitempty"`
 	// Languages the consultation offers, "en" first; empty means English
 	// only. The texts above and the grid's are English; Translations and
 	// the grid sheet's suffixed columns carry the others.
@@ -240,6 +244,9 @@ func (c *Consultation) Validate() error {
 	}
 	if c.Money.PointPence <= 0 {
 		add("money.point_pence", "definition.point_pence", "money: point_pence must be above 0")
+	}
+	if c.FieldGraceHours < 0 || c.FieldGraceHours > 24*90 {
+		add("field_grace_hours", "definition.grace", "field_grace_hours must be between 0 and %d (90 days)", 24*90)
 	}
 	if c.Money.TaxBase < 0 {
 		add("money.tax_base", "definition.tax_base", "money: tax_base cannot be negative")

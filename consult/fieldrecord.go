@@ -30,11 +30,17 @@ type FieldRecord struct {
 	Interview    *InterviewDetails `json:"interview,omitempty"`
 }
 
-// InterviewDetails is what the interviewer records besides the answers.
+// InterviewDetails is what the interviewer records besides the answers,
+// and what the server adds on arrival: the device and interviewer it came
+// from, and whether it arrived after closing (in the grace period).
 type InterviewDetails struct {
 	Consent   bool           `json:"consent"`
 	Notes     string         `json:"notes"`
 	TimingsMS map[string]int `json:"timings_ms"`
+	// Set by the server, never read from the tablet.
+	DeviceID      int64 `json:"-"`
+	InterviewerID int64 `json:"-"`
+	Late          bool  `json:"-"`
 }
 
 // MaxClockSkew is how far in the future a tablet's completion time may be

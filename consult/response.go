@@ -51,6 +51,20 @@ type Answers struct {
 	// Lots holds a package per lot answered so far.
 	Lots     []grid.Package `json:"lots,omitempty"`
 	Comments string         `json:"comments,omitempty"`
+	// Interview is set on responses from the field app.
+	Interview *Interview `json:"interview,omitempty"`
+}
+
+// Interview is what an interview response carries besides the answers:
+// where it came from, whether it arrived late, and what the interviewer
+// recorded.
+type Interview struct {
+	DeviceID      int64          `json:"device_id"`
+	InterviewerID int64          `json:"interviewer_id"`
+	Late          bool           `json:"late,omitempty"`
+	Consent       bool           `json:"consent"`
+	Notes         string         `json:"notes,omitempty"`
+	TimingsMS     map[string]int `json:"timings_ms,omitempty"`
 }
 
 // Completed reports whether the response has been submitted.

@@ -20,6 +20,8 @@ type Store interface {
 	ResumeStore
 	SettingStore
 	RateLimitStore
+	DeviceStore
+	ErasureStore
 	// Close releases the store.
 	Close() error
 }

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/budgetgrid/budgetgrid/analysis"
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -38,18 +38,9 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	gridPath := fs.String("grid", "", "grid sheet or canonical consultation JSON (file mode)")
 	respPath := fs.String("responses", "", "responses wide CSV (file mode)")
 	lots := fs.String("lots", "", "lot budgets in points, e.g. 62,69,77,85 (file mode with a bare sheet)")
-	targetsPath := fs.String("targets", "", "weighting targets CSV (variable,category,target); none: unweighted")
-	trim := fs.String("trim", "", "trim weights to LOW,HIGH multiples of the mean weight, e.g. 0.3,3 (re-raked until both hold)")
-	renormalise := fs.Bool("renormalise-targets", false, "accept targets that omit a category respondents chose (left out of that margin) or whose shares do not sum to 1 (scaled)")
-	var by listFlag
-	fs.Var(&by, "by", "segment every output by this respondent variable (repeatable), e.g. area or channel")
-	bootstrap := fs.Int("bootstrap", 0, "bootstrap replicates for rank intervals and optimum selection shares")
-	seed := fs.Int64("seed", 1, "random seed for the bootstrap")
+	af := addAnalysisFlags(fs)
 	outDir := fs.String("out", "analysis", "output folder")
 	format := fs.String("format", "csv", "csv, json or xlsx")
-	interval := fs.String("interval", "kg", "confidence intervals: kg (Korn–Graubard) or wilson (on the effective n)")
-	adjust := fs.String("adjust", "none", "adjust the p-values of the per-variable segment tests over each --by variable: none, holm or bh (Benjamini–Hochberg)")
-	minBase := fs.Int("min-base", analysis.DefaultMinBase, "minimum base: below it no SE, interval, effective n, rank interval or segment test is given")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -63,9 +54,11 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	var source string
 	switch {
 	case len(pos) == 1 && *gridPath == "" && *respPath == "":
-		if in, err = inputFromStore(ctx, *dbPath, pos[0]); err != nil {
+		var closeStore func() error
+		if in, closeStore, err = inputFromStore(ctx, *dbPath, pos[0]); err != nil {
 			return err
 		}
+		defer closeStore()
 		source = "database " + *dbPath + ", consultation " + pos[0]
 	case len(pos) == 0 && *gridPath != "" && *respPath != "":
 		in, err = inputFromFiles(*gridPath, *respPath, *lots)
@@ -77,46 +70,16 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 		fs.Usage()
 		return errUsage
 	}
-	opt := analysis.Options{By: by, Bootstrap: *bootstrap, Seed: *seed, Interval: *interval, RenormaliseTargets: *renormalise, MinBase: *minBase, Adjust: *adjust}
-	if *targetsPath != "" {
-		f, err := os.Open(*targetsPath)
-		if err != nil {
-			return err
-		}
-		t, err := analysis.ReadTargets(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", *targetsPath, err)
-		}
-		opt.Targets = &t
-	}
-	if *trim != "" {
-		lo, hi, ok := strings.Cut(*trim, ",")
-		l, err1 := strconv.ParseFloat(lo, 64)
-		h, err2 := strconv.ParseFloat(hi, 64)
-		if !ok || err1 != nil || err2 != nil || l < 0 || h <= l {
-			return fmt.Errorf("--trim %q: give LOW,HIGH as multiples of the mean weight, e.g. 0.3,3", *trim)
-		}
-		if l >= 1 || h <= 1 {
-			return fmt.Errorf("--trim %q: the mean weight is 1, so LOW must be below 1 and HIGH above it, e.g. 0.3,3", *trim)
-		}
-		opt.TrimLow, opt.TrimHigh = l, h
-	}
-	if isTerminal(env.Stderr) && *bootstrap > 0 {
-		start := time.Now()
-		opt.Progress = func(done, total int) {
-			fmt.Fprintf(env.Stderr, "\rbootstrap %d/%d (%s)", done, total, time.Since(start).Round(time.Second))
-			if done == total {
-				fmt.Fprintln(env.Stderr)
-			}
-		}
-	}
-	rep, err := analysis.Analyse(in, opt)
+	opt, err := af.options(env)
 	if err != nil {
 		return err
 	}
+	rep, err := analysis.Analyse(in, opt)
+	if err != nil {
+		return reportInputError(env, err, "")
+	}
 	tables := rep.Tables()
-	tables = append(tables, analysis.Table{Name: "source", Columns: []string{"key", "value"}, Rows: [][]string{{"source", source}, {"responses", strconv.Itoa(len(in.Records))}}})
+	tables = append(tables, analysis.Table{Name: "source", Columns: []string{"key", "value"}, Rows: [][]string{{"source", source}, {"responses", strconv.Itoa(len(rep.ResponseIDs))}}})
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
@@ -139,7 +102,7 @@ func runAnalyse(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Analysed %d responses (%s); wrote %s.\n", len(in.Records), weightingSummary(rep), written)
+	fmt.Fprintf(env.Stdout, "Analysed %d responses (%s); wrote %s.\n", len(rep.ResponseIDs), weightingSummary(rep), written)
 	for _, n := range rep.Notes {
 		fmt.Fprintln(env.Stdout, "Note:", n)
 	}
@@ -154,14 +117,14 @@ func weightingSummary(rep *analysis.Report) string {
 	return fmt.Sprintf("raked in %d iterations, design effect %.3f, effective n %.0f", w.Iterations, w.Deff, w.NEff)
 }
 
-// inputFromStore reads a consultation's completed responses from the database.
-func inputFromStore(ctx context.Context, dbPath, slug string) (analysis.Input, error) {
+// inputFromStore streams a consultation's completed responses from the
+// database into the analysis; the store stays open until close is called.
+func inputFromStore(ctx context.Context, dbPath, slug string) (in analysis.Input, close func() error, err error) {
 	store, c, err := openConsultation(ctx, dbPath, slug)
 	if err != nil {
-		return analysis.Input{}, err
+		return analysis.Input{}, nil, err
 	}
-	defer store.Close()
-	return report.FromStore(ctx, store, c)
+	return report.StreamFromStore(ctx, store, c, nil), store.Close, nil
 }
 
 // inputFromFiles reads the grid (sheet or consultation JSON) and the
@@ -195,30 +158,64 @@ func inputFromFiles(gridPath, respPath, lots string) (analysis.Input, error) {
 			in.Plan.Budgets = append(in.Plan.Budgets, b)
 		}
 	}
+	// The responses are streamed into the analysis row by row (Input.Each)
+	// rather than held as records: the file stays open until Analyse has
+	// read it.
 	f, err := os.Open(respPath)
 	if err != nil {
 		return in, err
 	}
-	defer f.Close()
+	name := filepath.Base(respPath)
 	if c != nil {
-		recs, errs := readResponses(c, filepath.Base(respPath), f)
-		if len(errs) > 0 {
-			return in, errs
+		in.Each = func(add func(*grid.Record) error) error {
+			defer f.Close()
+			if errs := eachResponse(c, name, f, add); len(errs) > 0 {
+				return errs
+			}
+			return nil
 		}
-		in.Records = recs
 		return in, nil
 	}
-	layout, recs, err := grid.ReadWide(filepath.Base(respPath), bufio.NewReaderSize(f, 64<<10), in.Grid)
+	wr, err := grid.NewWideReader(name, bufio.NewReaderSize(f, 64<<10), in.Grid)
 	if err != nil {
+		f.Close()
 		return in, err
 	}
+	layout := wr.Layout()
 	if in.Plan.Budgets != nil && len(in.Plan.Budgets) != layout.Lots {
+		f.Close()
 		return in, fmt.Errorf("--lots gives %d budgets, the responses have %d lots", len(in.Plan.Budgets), layout.Lots)
 	}
 	for _, q := range layout.Questions {
 		in.Questions = append(in.Questions, analysis.Question{Key: q})
 	}
-	in.Records = recs
+	in.Each = func(add func(*grid.Record) error) error {
+		defer f.Close()
+		var errs grid.SheetErrors
+		for {
+			rec, err := wr.Read()
+			if err == io.EOF {
+				break
+			}
+			var rowErrs grid.SheetErrors
+			if errors.As(err, &rowErrs) {
+				errs = append(errs, rowErrs...)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if len(errs) == 0 {
+				if err := add(&rec); err != nil {
+					return err
+				}
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return nil
+	}
 	return in, nil
 }
 

@@ -120,6 +120,37 @@ func TestAnalyse(t *testing.T) {
 			}
 		}
 	})
+	t.Run("weighting refusals, segment tests and the minimum base", func(t *testing.T) {
+		_, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--renormalise-targets", "--trim", "1.5,3", "--out", filepath.Join(dir, "t1"))
+		if err == nil || !strings.Contains(err.Error(), "below 1") {
+			t.Errorf("--trim 1.5,3: err %v, want a refusal", err)
+		}
+		_, _, err = run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--out", filepath.Join(dir, "t2"))
+		if err == nil || !strings.Contains(err.Error(), "renormalise-targets") {
+			t.Errorf("targets omitting chosen categories: err %v, want one pointing at --renormalise-targets", err)
+		}
+		out := filepath.Join(dir, "t3")
+		if _, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--targets", targets, "--renormalise-targets",
+			"--by", "area", "--adjust", "holm", "--min-base", "40", "--out", out); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(filepath.Join(out, "tests.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 2 || rows[0][10] != "p_adjusted" {
+			t.Fatalf("tests.csv: %v %v", rows, err)
+		}
+		m, err := os.ReadFile(filepath.Join(out, "method.csv"))
+		if err != nil || !strings.Contains(string(m), "Holm") || !strings.Contains(string(m), `minimum_base,"40 respondents`) || !strings.Contains(string(m), "targets_renormalised") {
+			t.Errorf("method.csv does not say Holm, the minimum base 40 and what renormalising did:\n%s", m)
+		}
+		if _, _, err := run(t, "analyse", "--grid", filepath.Join(def, "consultation.json"), "--responses", sim, "--adjust", "sidak", "--out", filepath.Join(dir, "t4")); err == nil {
+			t.Error("--adjust sidak accepted")
+		}
+	})
 	t.Run("bad targets name the row", func(t *testing.T) {
 		bad := filepath.Join(dir, "bad-targets.csv")
 		os.WriteFile(bad, []byte("variable,category,target\narea,fenchester,lots\n"), 0o644)

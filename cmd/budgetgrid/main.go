@@ -68,6 +68,8 @@ Usage:
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
+  budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
+  budgetgrid opendata SLUG --out DIR                published tables as open data
   budgetgrid migrate                           apply database migrations
   budgetgrid copy --from DB --to DB            copy a whole deployment to an empty database
 
@@ -98,6 +100,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], env)
+	case "report":
+		return runReport(ctx, args[1:], env)
+	case "opendata":
+		return runOpendata(ctx, args[1:], env)
 	case "grid":
 		if sub(1) == "check" {
 			return runGridCheck(args[2:], env)

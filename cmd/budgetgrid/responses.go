@@ -131,6 +131,23 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 	return readResponsesContext(context.Background(), c, name, f)
 }
 
+// eachResponse reads a wide responses CSV for c row by row, checking each
+// record (consult.EachRecord), and calls fn with every normalized record
+// while no error has been found. It reads to the end to report every
+// problem at once. An error from fn stops reading and is returned as the
+// only error.
+func eachResponse(c *consult.Consultation, name string, f io.Reader, fn func(*grid.Record) error) grid.SheetErrors {
+	err := consult.EachRecord(context.Background(), c, name, f, func(rec grid.Record) error { return fn(&rec) })
+	if err == nil {
+		return nil
+	}
+	var errs grid.SheetErrors
+	if errors.As(err, &errs) {
+		return errs
+	}
+	return grid.SheetErrors{{File: name, Msg: err.Error()}}
+}
+
 func readResponsesContext(ctx context.Context, c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
 	recs, err := consult.ReadRecords(ctx, c, name, f)
 	if err != nil {

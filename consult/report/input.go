@@ -54,3 +54,21 @@ func FromRecords(c *consult.Consultation, recs []grid.Record) analysis.Input {
 	in.Records = recs
 	return in
 }
+
+// StreamFromStore is FromStore as a stream: the input's Each reads the
+// completed responses from the store while the analysis codes them, so
+// that they are never all held as records. The store must stay open until
+// the analysis is done; count, when set, is told how many were read.
+func StreamFromStore(ctx context.Context, store ResponseReader, c *consult.Consultation, count *int) analysis.Input {
+	in := Input(c)
+	in.Each = func(add func(*grid.Record) error) error {
+		return store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
+			rec := r.Record(c)
+			if count != nil {
+				*count++
+			}
+			return add(&rec)
+		})
+	}
+	return in
+}

@@ -86,7 +86,7 @@ type StackedBar struct {
 // percentage written inside it when it is wide enough, and a legend of the
 // part names. id must be unique on the page.
 func StackedBars(id, title, desc string, parts []string, bars []StackedBar) template.HTML {
-	const labelW, barW, rowH, gap, top = 220.0, 520.0, 26.0, 8.0, 40.0
+	const labelW, barW, rowH, gap, top = 290.0, 520.0, 26.0, 8.0, 40.0
 	d := &svgDoc{width: labelW + barW + 20, height: top + float64(len(bars))*(rowH+gap) + 10}
 	// Legend.
 	x := labelW
@@ -134,7 +134,7 @@ type RankRow struct {
 // a line, best rank at the top, and the rank written beside it; a row on
 // a small base is drawn hollow and labelled.
 func RankChart(id, title, desc string, rows []RankRow) template.HTML {
-	const labelW, plotW, rowH, top = 220.0, 420.0, 24.0, 34.0
+	const labelW, plotW, rowH, top = 290.0, 420.0, 24.0, 34.0
 	n := len(rows)
 	d := &svgDoc{width: labelW + plotW + 120, height: top + float64(n)*rowH + 10}
 	maxRank := float64(max(n, 1))
@@ -187,7 +187,7 @@ type PackageRow struct {
 // level as a hollow square and the package's as a filled circle, joined by
 // an arrow when they differ, and says the change in words at the end.
 func PackageChart(id, title, desc string, rows []PackageRow) template.HTML {
-	const labelW, plotW, rowH, top = 220.0, 300.0, 26.0, 34.0
+	const labelW, plotW, rowH, top = 290.0, 300.0, 26.0, 34.0
 	d := &svgDoc{width: labelW + plotW + 260, height: top + float64(len(rows))*rowH + 10}
 	d.add(`<rect x="%s" y="8" width="12" height="12" fill="#ffffff" stroke="#0b0c0c" stroke-width="2"/><text x="%s" y="19">Today</text>`, num(labelW), num(labelW+18))
 	d.add(`<circle cx="%s" cy="14" r="6" fill="#1d70b8" stroke="#0b0c0c" stroke-width="2"/><text x="%s" y="19">Residents' package</text>`, num(labelW+90), num(labelW+100))
@@ -232,7 +232,7 @@ type SampleRow struct {
 // SampleChart draws the achieved share of each category as a bar and the
 // target as a black tick across it, and marks short categories in words.
 func SampleChart(id, title, desc string, rows []SampleRow) template.HTML {
-	const labelW, barW, rowH, top = 220.0, 400.0, 24.0, 30.0
+	const labelW, barW, rowH, top = 290.0, 400.0, 24.0, 30.0
 	d := &svgDoc{width: labelW + barW + 200, height: top + float64(len(rows))*rowH + 10}
 	scale := 0.0
 	for _, r := range rows {

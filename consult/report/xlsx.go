@@ -26,11 +26,38 @@ func WriteXLSX(w io.Writer, tables []analysis.Table) error {
 			ordered = append(ordered, t)
 		}
 	}
+	if err := writeSheets(f, ordered); err != nil {
+		return err
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("writing workbook: %w", err)
+	}
+	return nil
+}
+
+// sheetName turns a table name into a sheet name: "method" -> "Method".
+func sheetName(table string) string {
+	if table == "" {
+		return "Sheet"
+	}
+	b := []byte(table)
+	if b[0] >= 'a' && b[0] <= 'z' {
+		b[0] -= 'a' - 'A'
+	}
+	if len(b) > 31 {
+		b = b[:31]
+	}
+	return string(b)
+}
+
+// writeSheets writes each table as a sheet, in order: a bold header, then
+// the rows, numbers as numbers and every text cell made safe.
+func writeSheets(f *excelize.File, tables []analysis.Table) error {
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
 	}
-	for i, t := range ordered {
+	for i, t := range tables {
 		name := sheetName(t.Name)
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
@@ -69,23 +96,5 @@ func WriteXLSX(w io.Writer, tables []analysis.Table) error {
 			return err
 		}
 	}
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("writing workbook: %w", err)
-	}
 	return nil
-}
-
-// sheetName turns a table name into a sheet name: "method" -> "Method".
-func sheetName(table string) string {
-	if table == "" {
-		return "Sheet"
-	}
-	b := []byte(table)
-	if b[0] >= 'a' && b[0] <= 'z' {
-		b[0] -= 'a' - 'A'
-	}
-	if len(b) > 31 {
-		b = b[:31]
-	}
-	return string(b)
 }

@@ -132,8 +132,12 @@ func TestTimeRoundTrip(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
 	db, path := openTestDB(t)
-	if len(db.Applied()) != KnownSchema() {
-		t.Fatalf("a new file applied %v, want all %d migrations", db.Applied(), KnownSchema())
+	all, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(db.Applied()) != len(all) {
+		t.Fatalf("a new file applied %v, want all %d migrations", db.Applied(), len(all))
 	}
 	if v, err := db.SchemaVersion(ctx); err != nil || v != KnownSchema() {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, KnownSchema())

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) consult.Store, opts ...Option) {
 	t.Run("ResumeCodes", s.testResumeCodes)
 	t.Run("Settings", s.testSettings)
 	t.Run("RateLimits", s.testRateLimits)
+	t.Run("Devices", s.testDevices)
+	t.Run("Erasure", s.testErasure)
 	t.Run("ParallelWriters", s.testParallelWriters)
 	t.Run("SharedDatabase", s.testSharedDatabase)
 	t.Run("Deployment", s.testDeployment)

@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	s.Echo = e
 
 	e.GET("/static/*", s.assets.serve)
+	s.fieldAPIRoutes(e)
 	e.GET("/healthz", s.health)
 
 	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
