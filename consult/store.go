@@ -138,12 +138,13 @@ func RateWindow(now time.Time, window time.Duration) time.Time {
 type DeploymentStore interface {
 	// EachItem calls fn for every stored item from one consistent
 	// snapshot, streaming: each consultation, then every grid version,
-	// then the responses, the resume codes and the settings.
+	// then the responses, the resume codes, the settings, the devices and
+	// the erased responses' tombstones.
 	EachItem(ctx context.Context, fn func(DeploymentItem) error) error
 	// LoadItems stores the items that next returns, until it returns
 	// io.EOF, into an empty store, in one transaction, keeping their ids
 	// and times: all or nothing. ECONFLICT if the store holds any
-	// consultation, response or setting already.
+	// consultation, response, setting or device already.
 	LoadItems(ctx context.Context, next func() (DeploymentItem, error)) error
 }
 
@@ -156,6 +157,15 @@ type DeploymentItem struct {
 	Response     *Response
 	ResumeCode   *ResumeCode
 	Setting      *Setting
+	Device       *Device
+	Erasure      *Erasure
+}
+
+// Erasure is the tombstone of a response erased at a resident's request.
+type Erasure struct {
+	ResponseID     string
+	ConsultationID int64
+	ErasedAt       time.Time
 }
 
 // GridVersion is a consultation's grid as it was stored at one time.
@@ -178,4 +188,16 @@ type ResumeCode struct {
 type Setting struct {
 	Key   string
 	Value []byte
+}
+
+// StreamImporter imports completed responses from a stream, holding one
+// at a time, so that a file of a million rows needs no more memory than
+// one of ten.
+type StreamImporter interface {
+	// ImportStream stores the completed responses that next returns, until
+	// it returns io.EOF (any other error aborts), all or nothing in one
+	// transaction, with ImportResponses' rules: an existing id with the
+	// same record is skipped, with another an ECONFLICT naming it. The
+	// responses are not changed. It returns how many were added.
+	ImportStream(ctx context.Context, consultationID int64, next func() (*Response, error)) (added int, err error)
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // runCopy copies a whole deployment (consultations, grid versions,
-// responses in progress and complete, resume codes, settings) from one
+// responses in progress and complete, resume codes, settings, devices,
+// erasure tombstones) from one
 // database to a new, empty one, in either direction between SQLite and
 // PostgreSQL, then checks the copy by comparing each consultation's
 // exports from both.
@@ -56,18 +57,20 @@ func runCopy(ctx context.Context, args []string, env Env) error {
 	if err := compareExports(ctx, src, dst); err != nil {
 		return fmt.Errorf("copy: the check failed, do not use the copy: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "Copied %d %s (%d grid %s), %d %s, %d resume %s and %d %s from %s to %s; every export matches.\n",
+	fmt.Fprintf(env.Stdout, "Copied %d %s (%d grid %s), %d %s, %d resume %s, %d %s, %d %s and %d erased %s from %s to %s; every export matches.\n",
 		counts.consultations, plural(counts.consultations, "consultation", "consultations"),
 		counts.grids, plural(counts.grids, "version", "versions"),
 		counts.responses, plural(counts.responses, "response", "responses"),
 		counts.codes, plural(counts.codes, "code", "codes"),
 		counts.settings, plural(counts.settings, "setting", "settings"),
+		counts.devices, plural(counts.devices, "device", "devices"),
+		counts.erasures, plural(counts.erasures, "response", "responses"),
 		displayDB(*from), displayDB(*to))
 	return dst.Close()
 }
 
 // itemCounts counts the items copied, by kind.
-type itemCounts struct{ consultations, grids, responses, codes, settings int }
+type itemCounts struct{ consultations, grids, responses, codes, settings, devices, erasures int }
 
 // copyItems streams src's items into dst: src reads on one goroutine, dst
 // writes on this one, so memory stays flat whatever the size.
@@ -107,6 +110,10 @@ func copyItems(ctx context.Context, src, dst consult.DeploymentStore) (itemCount
 			n.codes++
 		case it.Setting != nil:
 			n.settings++
+		case it.Device != nil:
+			n.devices++
+		case it.Erasure != nil:
+			n.erasures++
 		}
 		return it, nil
 	})

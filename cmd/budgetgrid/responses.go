@@ -33,15 +33,11 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer f.Close()
-	recs, errs := readResponsesContext(ctx, c, filepath.Base(pos[1]), f)
-	if len(errs) > 0 {
+	rows, added, err := importResponses(ctx, store, c, filepath.Base(pos[1]), f)
+	var errs grid.SheetErrors
+	if errors.As(err, &errs) {
 		return reportInputError(env, errs, "; nothing was imported.")
 	}
-	rs := make([]*consult.Response, len(recs))
-	for i, rec := range recs {
-		rs[i] = consult.FromRecord(c, rec)
-	}
-	added, err := store.ImportResponses(ctx, c.ID, rs)
 	if err != nil {
 		if code := consult.ErrorCode(err); code == consult.ECONFLICT || code == consult.EINVALID {
 			fmt.Fprintf(env.Stderr, "%s: %s\nNothing was imported.\n", pos[1], consult.ErrorMessage(err))
@@ -49,7 +45,82 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Imported %d %s into %q (%d already there, unchanged).\n", added, plural(added, "response", "responses"), c.Slug, len(rs)-added)
+	fmt.Fprintf(env.Stdout, "Imported %d %s into %q (%d already there, unchanged).\n", added, plural(added, "response", "responses"), c.Slug, rows-added)
+	return nil
+}
+
+// importResponses checks and stores a wide CSV's rows. On a store that
+// streams imports the rows go from the file to the store one at a time,
+// in one transaction that a problem anywhere in the file rolls back, so
+// memory stays flat whatever the file's size; otherwise every row is read
+// first. A problem in the file is a grid.SheetErrors listing them all.
+func importResponses(ctx context.Context, store consult.Store, c *consult.Consultation, name string, f io.Reader) (rows, added int, err error) {
+	imp, ok := store.(consult.StreamImporter)
+	if !ok {
+		recs, errs := readResponsesContext(ctx, c, name, f)
+		if len(errs) > 0 {
+			return 0, 0, errs
+		}
+		rs := make([]*consult.Response, len(recs))
+		for i, rec := range recs {
+			rs[i] = consult.FromRecord(c, rec)
+		}
+		added, err := store.ImportResponses(ctx, c.ID, rs)
+		return len(rs), added, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	recs := make(chan grid.Record, 64)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(recs)
+		readErr <- consult.EachRecord(ctx, c, name, f, func(rec grid.Record) error {
+			select {
+			case recs <- rec:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var fileErr error
+	added, err = imp.ImportStream(ctx, c.ID, func() (*consult.Response, error) {
+		rec, ok := <-recs
+		if !ok {
+			// EachRecord has returned: the file's problems, if any, abort
+			// the transaction.
+			if fileErr = <-readErr; fileErr != nil {
+				return nil, fileErr
+			}
+			return nil, io.EOF
+		}
+		rows++
+		return consult.FromRecord(c, rec), nil
+	})
+	cancel()
+	for range recs { // let the reader finish
+	}
+	if fileErr == nil {
+		select {
+		case fileErr = <-readErr:
+		default:
+		}
+	}
+	if errs := asSheetErrors(fileErr); errs != nil {
+		return rows, 0, errs
+	}
+	if err != nil {
+		return rows, 0, err
+	}
+	return rows, added, nil
+}
+
+// asSheetErrors returns the file problems in err, or nil.
+func asSheetErrors(err error) grid.SheetErrors {
+	var errs grid.SheetErrors
+	if errors.As(err, &errs) {
+		return errs
+	}
 	return nil
 }
 

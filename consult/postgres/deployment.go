@@ -80,13 +80,27 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 	}); err != nil {
 		return err
 	}
-	return each("settings", `SELECT key, value FROM settings ORDER BY key`, func(rows pgx.Rows) (consult.DeploymentItem, error) {
+	if err := each("settings", `SELECT key, value FROM settings ORDER BY key`, func(rows pgx.Rows) (consult.DeploymentItem, error) {
 		var s consult.Setting
 		err := rows.Scan(&s.Key, &s.Value)
 		if s.Value == nil {
 			s.Value = []byte{}
 		}
 		return consult.DeploymentItem{Setting: &s}, err
+	}); err != nil {
+		return err
+	}
+	if err := each("devices", `SELECT `+deviceColumns+` FROM devices ORDER BY id`, func(rows pgx.Rows) (consult.DeploymentItem, error) {
+		d, err := scanDevice(rows)
+		return consult.DeploymentItem{Device: d}, err
+	}); err != nil {
+		return err
+	}
+	return each("erased responses", `SELECT id, consultation_id, erased_at FROM erased_responses ORDER BY id`, func(rows pgx.Rows) (consult.DeploymentItem, error) {
+		var e consult.Erasure
+		err := rows.Scan(&e.ResponseID, &e.ConsultationID, &e.ErasedAt)
+		e.ErasedAt = e.ErasedAt.UTC()
+		return consult.DeploymentItem{Erasure: &e}, err
 	})
 }
 
@@ -95,11 +109,11 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem, error)) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		// The lock keeps two copies into one database from interleaving.
-		if _, err := tx.Exec(ctx, `LOCK TABLE consultations, responses, settings IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE consultations, responses, settings, devices IN EXCLUSIVE MODE`); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings)`).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)`).Scan(&n); err != nil {
 			return err
 		} else if n > 0 {
 			return consult.Errorf(consult.ECONFLICT, "The database to copy into is not empty: copy only into a new database.")
@@ -139,7 +153,7 @@ func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem
 			}
 		}
 		// Ids made from now on follow the copied ones.
-		for _, table := range []string{"consultations", "grids"} {
+		for _, table := range []string{"consultations", "grids", "devices"} {
 			if _, err := tx.Exec(ctx, fmt.Sprintf(
 				`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), COALESCE((SELECT MAX(id) FROM %[1]s), 0) + 1, false)`, table)); err != nil {
 				return fmt.Errorf("advance %s ids: %w", table, err)
@@ -213,6 +227,27 @@ func queueItem(batch *pgx.Batch, item consult.DeploymentItem, current map[int64]
 			value = []byte{}
 		}
 		batch.Queue(`INSERT INTO settings (key, value) VALUES ($1, $2)`, item.Setting.Key, value)
+	case item.Device != nil:
+		d := item.Device
+		ids := d.Consultations
+		if ids == nil {
+			ids = []int64{}
+		}
+		cs, err := json.Marshal(ids)
+		if err != nil {
+			return fmt.Errorf("encode device %d: %w", d.ID, err)
+		}
+		var revoked *time.Time
+		if d.Revoked() {
+			t := d.RevokedAt.UTC()
+			revoked = &t
+		}
+		batch.Queue(`INSERT INTO devices (id, user_id, label, token_hash, consultations, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			d.ID, d.UserID, d.Label, d.TokenHash, string(cs), d.CreatedAt.UTC(), revoked)
+	case item.Erasure != nil:
+		e := item.Erasure
+		batch.Queue(`INSERT INTO erased_responses (id, consultation_id, erased_at) VALUES ($1, $2, $3)`,
+			e.ResponseID, e.ConsultationID, e.ErasedAt.UTC())
 	default:
 		return errors.New("an empty item")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -34,28 +35,53 @@ const insertImported = `
 // for a response without an id or completion time, or naming another
 // consultation's grid version.
 func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*consult.Response) (added int, err error) {
-	answers := make([]string, len(rs))
-	for i, r := range rs {
-		if r.ID == "" {
-			return 0, consult.Errorf(consult.EINVALID, "Response %d of the import has no id.", i+1)
-		}
-		if r.CompletedAt.IsZero() {
-			return 0, consult.Errorf(consult.EINVALID, "The response %s has no completion time.", r.ID)
-		}
-		b, err := json.Marshal(&r.Answers)
-		if err != nil {
-			return 0, fmt.Errorf("import response %s: encode answers: %w", r.ID, err)
-		}
-		answers[i] = string(b)
-	}
-	now := stamp(db.now())
 	type addedResponse struct {
 		r       *consult.Response
 		version int64
 		ref     string
 	}
 	var done []addedResponse
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	i := 0
+	now, err := db.importRows(ctx, consultationID, func() (*consult.Response, error) {
+		if i == len(rs) {
+			return nil, io.EOF
+		}
+		i++
+		return rs[i-1], nil
+	}, func(r *consult.Response, version int64, ref string) {
+		done = append(done, addedResponse{r, version, ref})
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range done {
+		a.r.ConsultationID, a.r.GridVersion, a.r.Reference, a.r.Version = consultationID, a.version, a.ref, 1
+		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = now, now, stamp(a.r.CompletedAt)
+	}
+	return len(done), nil
+}
+
+var _ consult.StreamImporter = (*DB)(nil)
+
+// ImportStream stores the completed responses next returns all or nothing
+// in one transaction, holding one batch at a time; see ImportResponses for
+// the rules. The responses are not changed.
+func (db *DB) ImportStream(ctx context.Context, consultationID int64, next func() (*consult.Response, error)) (int, error) {
+	added := 0
+	_, err := db.importRows(ctx, consultationID, next, func(*consult.Response, int64, string) { added++ })
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+// importRows inserts the responses next returns in one transaction, in
+// batches of importBatchSize, calling onAdded for each one added (not
+// skipped), and returns the time stored as their creation.
+func (db *DB) importRows(ctx context.Context, consultationID int64, next func() (*consult.Response, error),
+	onAdded func(r *consult.Response, version int64, ref string)) (time.Time, error) {
+	now := stamp(db.now())
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var current int64
 		err := tx.QueryRow(ctx, `SELECT grid_version FROM consultations WHERE id = $1`, consultationID).Scan(&current)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -63,67 +89,99 @@ func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*c
 		} else if err != nil {
 			return err
 		}
-		for start := 0; start < len(rs); start += importBatchSize {
-			chunk := rs[start:min(start+importBatchSize, len(rs))]
-			refs := make([]string, len(chunk))
-			versions := make([]int64, len(chunk))
-			batch := &pgx.Batch{}
-			for i, r := range chunk {
-				refs[i], versions[i] = db.newReference(), r.GridVersion
-				if versions[i] == 0 {
-					versions[i] = current
+		chunk := make([]*consult.Response, 0, importBatchSize)
+		answers := make([]string, 0, importBatchSize)
+		for row, eof := 1, false; !eof; {
+			chunk, answers = chunk[:0], answers[:0]
+			for len(chunk) < importBatchSize {
+				r, err := next()
+				if errors.Is(err, io.EOF) {
+					eof = true
+					break
+				} else if err != nil {
+					return err
 				}
-				completed := stamp(r.CompletedAt)
-				batch.Queue(insertImported, r.ID, consultationID, versions[i], r.Channel, r.Reached,
-					answers[start+i], refs[i], now, completed, completed.Unix())
-			}
-			results := tx.SendBatch(ctx, batch)
-			inserted := make([]bool, len(chunk))
-			for i, r := range chunk {
-				var id string
-				err := results.QueryRow().Scan(&id)
-				switch code, _ := pgCode(err); {
-				case err == nil:
-					inserted[i] = true
-				case errors.Is(err, pgx.ErrNoRows):
-				case code == foreignKeyViolation:
-					results.Close()
-					return consult.Errorf(consult.EINVALID,
-						"The response %s names grid version %d, which is not one of this consultation's.", r.ID, versions[i])
-				default:
-					results.Close()
-					return fmt.Errorf("import response %s: %w", r.ID, err)
+				if r.ID == "" {
+					return consult.Errorf(consult.EINVALID, "Response %d of the import has no id.", row)
 				}
+				if r.CompletedAt.IsZero() {
+					return consult.Errorf(consult.EINVALID, "The response %s has no completion time.", r.ID)
+				}
+				b, err := json.Marshal(&r.Answers)
+				if err != nil {
+					return fmt.Errorf("import response %s: encode answers: %w", r.ID, err)
+				}
+				chunk, answers = append(chunk, r), append(answers, string(b))
+				row++
 			}
-			if err := results.Close(); err != nil {
+			if err := db.importChunk(ctx, tx, consultationID, current, chunk, answers, now, onAdded); err != nil {
 				return err
-			}
-			for i, r := range chunk {
-				if !inserted[i] {
-					ref, ok, err := db.importOne(ctx, tx, r, consultationID, versions[i], answers[start+i], now)
-					if err != nil {
-						return err
-					} else if !ok {
-						continue
-					}
-					refs[i] = ref
-				}
-				done = append(done, addedResponse{r, versions[i], refs[i]})
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		if consult.ErrorCode(err) != consult.EINTERNAL {
-			return 0, err
+			return time.Time{}, err
 		}
-		return 0, fmt.Errorf("import responses: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: %w", err)
 	}
-	for _, a := range done {
-		a.r.ConsultationID, a.r.GridVersion, a.r.Reference, a.r.Version = consultationID, a.version, a.ref, 1
-		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = now, now, stamp(a.r.CompletedAt)
+	return now, nil
+}
+
+// importChunk sends one batch of inserts, then settles those that stored
+// nothing (an existing id, or a taken reference).
+func (db *DB) importChunk(ctx context.Context, tx pgx.Tx, consultationID, current int64, chunk []*consult.Response, answers []string,
+	now time.Time, onAdded func(r *consult.Response, version int64, ref string)) error {
+	if len(chunk) == 0 {
+		return nil
 	}
-	return len(done), nil
+	refs := make([]string, len(chunk))
+	versions := make([]int64, len(chunk))
+	batch := &pgx.Batch{}
+	for i, r := range chunk {
+		refs[i], versions[i] = db.newReference(), r.GridVersion
+		if versions[i] == 0 {
+			versions[i] = current
+		}
+		completed := stamp(r.CompletedAt)
+		batch.Queue(insertImported, r.ID, consultationID, versions[i], r.Channel, r.Reached,
+			answers[i], refs[i], now, completed, completed.Unix())
+	}
+	results := tx.SendBatch(ctx, batch)
+	inserted := make([]bool, len(chunk))
+	for i, r := range chunk {
+		var id string
+		err := results.QueryRow().Scan(&id)
+		switch code, _ := pgCode(err); {
+		case err == nil:
+			inserted[i] = true
+		case errors.Is(err, pgx.ErrNoRows):
+		case code == foreignKeyViolation:
+			results.Close()
+			return consult.Errorf(consult.EINVALID,
+				"The response %s names grid version %d, which is not one of this consultation's.", r.ID, versions[i])
+		default:
+			results.Close()
+			return fmt.Errorf("import response %s: %w", r.ID, err)
+		}
+	}
+	if err := results.Close(); err != nil {
+		return err
+	}
+	for i, r := range chunk {
+		if !inserted[i] {
+			ref, ok, err := db.importOne(ctx, tx, r, consultationID, versions[i], answers[i], now)
+			if err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
+			refs[i] = ref
+		}
+		onAdded(r, versions[i], refs[i])
+	}
+	return nil
 }
 
 // importOne settles a response whose batched insert stored nothing: its id

@@ -192,31 +192,52 @@ const eachCompletedQuery = `
 	WHERE consultation_id = $1 AND completed_at IS NOT NULL
 	ORDER BY completed_second, id`
 
+// exportFetch is how many rows EachCompleted fetches at a time.
+const exportFetch = 1000
+
 // EachCompleted calls fn for every completed response of a consultation,
 // ordered by completion time to the second then id, the order of the
-// responses_export index. Rows stream from the server on one connection
-// held until the walk ends; fn may write to the store meanwhile (with the
-// pool's other connections). An error from fn stops the walk and is
-// returned as is.
+// responses_export index. It reads through a cursor, which PostgreSQL
+// plans for a fast first row (the index in order, not a sort of every
+// response), exportFetch rows at a time, in one read-only snapshot; fn may
+// write to the store meanwhile (with the pool's other connections). An
+// error from fn stops the walk and is returned as is.
 func (db *DB) EachCompleted(ctx context.Context, consultationID int64, fn func(*consult.Response) error) error {
-	rows, err := db.pool.Query(ctx, eachCompletedQuery, consultationID)
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
+		return fmt.Errorf("list completed responses of consultation %d: begin: %w", consultationID, err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `DECLARE export NO SCROLL CURSOR FOR `+eachCompletedQuery, consultationID); err != nil {
 		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanResponse(rows)
+	for {
+		rows, err := tx.Query(ctx, fmt.Sprintf(`FETCH FORWARD %d FROM export`, exportFetch))
 		if err != nil {
 			return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
 		}
-		if err := fn(r); err != nil {
-			return err
+		var batch []*consult.Response
+		for rows.Next() {
+			r, err := scanResponse(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
+		}
+		for _, r := range batch {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(batch) < exportFetch {
+			return nil
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list completed responses of consultation %d: %w", consultationID, err)
-	}
-	return nil
 }
 
 // PurgeAbandoned deletes the in-progress responses last updated before

@@ -87,13 +87,33 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 	}); err != nil {
 		return err
 	}
-	return each("settings", `SELECT key, value FROM settings ORDER BY key`, func(rows *sql.Rows) (consult.DeploymentItem, error) {
+	if err := each("settings", `SELECT key, value FROM settings ORDER BY key`, func(rows *sql.Rows) (consult.DeploymentItem, error) {
 		var s consult.Setting
 		err := rows.Scan(&s.Key, &s.Value)
 		if s.Value == nil {
 			s.Value = []byte{}
 		}
 		return consult.DeploymentItem{Setting: &s}, err
+	}); err != nil {
+		return err
+	}
+	if err := each("devices", `SELECT `+deviceColumns+` FROM devices ORDER BY id`, func(rows *sql.Rows) (consult.DeploymentItem, error) {
+		d, err := scanDevice(rows)
+		return consult.DeploymentItem{Device: d}, err
+	}); err != nil {
+		return err
+	}
+	return each("erased responses", `SELECT id, consultation_id, erased_at FROM erased_responses ORDER BY id`, func(rows *sql.Rows) (consult.DeploymentItem, error) {
+		var (
+			e  consult.Erasure
+			at string
+		)
+		if err := rows.Scan(&e.ResponseID, &e.ConsultationID, &at); err != nil {
+			return consult.DeploymentItem{}, err
+		}
+		var err error
+		e.ErasedAt, err = parseTime(at)
+		return consult.DeploymentItem{Erasure: &e}, err
 	})
 }
 
@@ -106,7 +126,7 @@ func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings)`).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)`).Scan(&n); err != nil {
 		return fmt.Errorf("load deployment: %w", err)
 	} else if n > 0 {
 		return consult.Errorf(consult.ECONFLICT, "The database to copy into is not empty: copy only into a new database.")
@@ -196,6 +216,26 @@ func loadItem(ctx context.Context, tx *sql.Tx, item consult.DeploymentItem, curr
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, s.Key, value); err != nil {
 			return fmt.Errorf("setting %s: %w", s.Key, err)
+		}
+	case item.Device != nil:
+		d := item.Device
+		cs, err := json.Marshal(nonNil(d.Consultations))
+		if err != nil {
+			return fmt.Errorf("encode device %d: %w", d.ID, err)
+		}
+		var revoked any
+		if d.Revoked() {
+			revoked = formatTime(d.RevokedAt)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, user_id, label, token_hash, consultations, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, d.UserID, d.Label, d.TokenHash, string(cs), formatTime(d.CreatedAt), revoked); err != nil {
+			return fmt.Errorf("device %d: %w", d.ID, err)
+		}
+	case item.Erasure != nil:
+		e := item.Erasure
+		if _, err := tx.ExecContext(ctx, `INSERT INTO erased_responses (id, consultation_id, erased_at) VALUES (?, ?, ?)`,
+			e.ResponseID, e.ConsultationID, formatTime(e.ErasedAt)); err != nil {
+			return fmt.Errorf("erased response %s: %w", e.ResponseID, err)
 		}
 	default:
 		return errors.New("an empty item")

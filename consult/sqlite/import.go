@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
 )
@@ -21,33 +23,64 @@ import (
 // It returns how many were added. ENOTFOUND if the consultation does not
 // exist; EINVALID for a response without an id or completion time.
 func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*consult.Response) (added int, err error) {
-	answers := make([]string, len(rs))
-	for i, r := range rs {
-		if r.ID == "" {
-			return 0, consult.Errorf(consult.EINVALID, "Response %d of the import has no id.", i+1)
-		}
-		if r.CompletedAt.IsZero() {
-			return 0, consult.Errorf(consult.EINVALID, "The response %s has no completion time.", r.ID)
-		}
-		b, err := json.Marshal(&r.Answers)
-		if err != nil {
-			return 0, fmt.Errorf("import response %s: encode answers: %w", r.ID, err)
-		}
-		answers[i] = string(b)
+	type addedResponse struct {
+		r       *consult.Response
+		version int64
+		ref     string
 	}
+	var done []addedResponse
+	i := 0
+	now, err := db.importRows(ctx, consultationID, func() (*consult.Response, error) {
+		if i == len(rs) {
+			return nil, io.EOF
+		}
+		i++
+		return rs[i-1], nil
+	}, func(r *consult.Response, version int64, ref string) {
+		done = append(done, addedResponse{r, version, ref})
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range done {
+		a.r.ConsultationID, a.r.GridVersion, a.r.Reference = consultationID, a.version, a.ref
+		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = now, now, a.r.CompletedAt.UTC()
+		a.r.Version = 1
+	}
+	return len(done), nil
+}
 
+var _ consult.StreamImporter = (*DB)(nil)
+
+// ImportStream stores the completed responses next returns all or nothing
+// in one transaction, holding one at a time; see ImportResponses for the
+// rules. The responses are not changed.
+func (db *DB) ImportStream(ctx context.Context, consultationID int64, next func() (*consult.Response, error)) (int, error) {
+	added := 0
+	_, err := db.importRows(ctx, consultationID, next, func(*consult.Response, int64, string) { added++ })
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+// importRows inserts the responses next returns in one transaction,
+// calling onAdded for each one added (not skipped), and returns the time
+// stored as their creation.
+func (db *DB) importRows(ctx context.Context, consultationID int64, next func() (*consult.Response, error),
+	onAdded func(r *consult.Response, version int64, ref string)) (time.Time, error) {
 	now := formatTime(db.now())
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("import responses: begin: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var current int64
 	err = tx.QueryRowContext(ctx, `SELECT grid_version FROM consultations WHERE id = ?`, consultationID).Scan(&current)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, consult.Errorf(consult.ENOTFOUND, "There is no consultation %d.", consultationID)
+		return time.Time{}, consult.Errorf(consult.ENOTFOUND, "There is no consultation %d.", consultationID)
 	} else if err != nil {
-		return 0, fmt.Errorf("import responses: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: %w", err)
 	}
 	insert, err := tx.PrepareContext(ctx, `
 		INSERT INTO responses (id, consultation_id, grid_version, channel, reached, answers,
@@ -55,33 +88,43 @@ func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*c
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`)
 	if err != nil {
-		return 0, fmt.Errorf("import responses: prepare insert: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: prepare insert: %w", err)
 	}
 	defer insert.Close()
 	existing, err := tx.PrepareContext(ctx, `
 		SELECT consultation_id, channel, answers, completed_at FROM responses WHERE id = ?`)
 	if err != nil {
-		return 0, fmt.Errorf("import responses: prepare lookup: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: prepare lookup: %w", err)
 	}
 	defer existing.Close()
 
-	type addedResponse struct {
-		r       *consult.Response
-		version int64
-		ref     string
-	}
-	var done []addedResponse
-	for i, r := range rs {
+	for i := 1; ; i++ {
+		r, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return time.Time{}, err
+		}
+		if r.ID == "" {
+			return time.Time{}, consult.Errorf(consult.EINVALID, "Response %d of the import has no id.", i)
+		}
+		if r.CompletedAt.IsZero() {
+			return time.Time{}, consult.Errorf(consult.EINVALID, "The response %s has no completion time.", r.ID)
+		}
+		b, err := json.Marshal(&r.Answers)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("import response %s: encode answers: %w", r.ID, err)
+		}
 		version := r.GridVersion
 		if version == 0 {
 			version = current
 		}
-		ref, inserted, err := db.insertImported(ctx, insert, r, consultationID, version, answers[i], now)
+		ref, inserted, err := db.insertImported(ctx, insert, r, consultationID, version, string(b), now)
 		if err != nil {
-			return 0, err
+			return time.Time{}, err
 		}
 		if inserted {
-			done = append(done, addedResponse{r, version, ref})
+			onAdded(r, version, ref)
 			continue
 		}
 		var (
@@ -91,23 +134,18 @@ func (db *DB) ImportResponses(ctx context.Context, consultationID int64, rs []*c
 		)
 		err = existing.QueryRowContext(ctx, r.ID).Scan(&storedConsultation, &channel, &storedAnswer, &completedAt)
 		if err != nil {
-			return 0, fmt.Errorf("import response %s: look up existing: %w", r.ID, err)
+			return time.Time{}, fmt.Errorf("import response %s: look up existing: %w", r.ID, err)
 		}
 		if storedConsultation != consultationID || !completedAt.Valid || !sameRecord(channel, storedAnswer, completedAt.String, r) {
-			return 0, consult.Errorf(consult.ECONFLICT,
+			return time.Time{}, consult.Errorf(consult.ECONFLICT,
 				"The response %s is stored already with different answers; nothing was imported.", r.ID)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("import responses: commit: %w", err)
+		return time.Time{}, fmt.Errorf("import responses: commit: %w", err)
 	}
 	created, _ := parseTime(now)
-	for _, a := range done {
-		a.r.ConsultationID, a.r.GridVersion, a.r.Reference = consultationID, a.version, a.ref
-		a.r.CreatedAt, a.r.UpdatedAt, a.r.CompletedAt = created, created, a.r.CompletedAt.UTC()
-		a.r.Version = 1
-	}
-	return len(done), nil
+	return created, nil
 }
 
 // insertImported inserts one imported response with a fresh reference,

@@ -58,6 +58,22 @@ func Populate(t *testing.T, s consult.Store) {
 	if _, err := s.ImportResponses(ctx, second.ID, importBatch(3, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))); err != nil {
 		t.Fatal(err)
 	}
+	erased := createResponse(t, s, second)
+	if err := s.EraseResponse(ctx, erased.ID, time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	_, token := consult.NewDeviceToken()
+	device := &consult.Device{UserID: 7, Label: "Tablet 3", TokenHash: token, Consultations: []int64{second.ID}}
+	if err := s.CreateDevice(ctx, device); err != nil {
+		t.Fatal(err)
+	}
+	_, token2 := consult.NewDeviceToken()
+	if err := s.CreateDevice(ctx, &consult.Device{UserID: 8, Label: "Tablet 4", TokenHash: token2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeDevice(ctx, device.ID, time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
 	for k, v := range map[string][]byte{"session_keys": {1, 2, 3, 0}, "empty": {}} {
 		if _, err := s.SetSettingIfAbsent(ctx, k, v); err != nil {
 			t.Fatal(err)
@@ -89,9 +105,13 @@ func (su *suite) testDeployment(t *testing.T) {
 			counts["codes"]++
 		case it.Setting != nil:
 			counts["settings"]++
+		case it.Device != nil:
+			counts["devices"]++
+		case it.Erasure != nil:
+			counts["erasures"]++
 		}
 	}
-	if want := map[string]int{"consultations": 2, "grids": 3, "responses": 6, "codes": 1, "settings": 2}; !reflect.DeepEqual(counts, want) {
+	if want := map[string]int{"consultations": 2, "grids": 3, "responses": 6, "codes": 1, "settings": 2, "devices": 2, "erasures": 1}; !reflect.DeepEqual(counts, want) {
 		t.Fatalf("items = %v, want %v", counts, want)
 	}
 	b := su.open(t)
@@ -126,6 +146,13 @@ func (su *suite) testDeployment(t *testing.T) {
 		if err := b.CompleteResponse(ctx, r); err != nil {
 			t.Fatal(err)
 		}
+		if erased, err := b.Erased(ctx, Items(t, to)[len(items)-1].Erasure.ResponseID); err != nil || !erased {
+			t.Errorf("the copy forgot an erasure: %v, %v", erased, err)
+		}
+		_, token := consult.NewDeviceToken()
+		if err := b.CreateDevice(ctx, &consult.Device{UserID: 9, Label: "new", TokenHash: token}); err != nil {
+			t.Errorf("a new device in the copy: %v", err)
+		}
 		third := createConsultation(t, b, "third")
 		if third.ID <= got.ID {
 			t.Errorf("a new consultation in the copy got id %d, not after the copied ones", third.ID)
@@ -141,9 +168,9 @@ func (su *suite) testDeployment(t *testing.T) {
 	t.Run("all or nothing", func(t *testing.T) {
 		c := su.open(t)
 		broken := append([]consult.DeploymentItem{}, items...)
-		broken = append(broken, broken[len(broken)-1]) // a setting twice
+		broken = append(broken, broken[len(broken)-1]) // a tombstone twice
 		if err := c.(consult.DeploymentStore).LoadItems(ctx, Feed(broken)); err == nil {
-			t.Fatal("loading a setting twice succeeded")
+			t.Fatal("loading a tombstone twice succeeded")
 		}
 		if got := Items(t, c.(consult.DeploymentStore)); len(got) != 0 {
 			t.Fatalf("a failed load left %d items", len(got))

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) consult.Store, opts ...Option) {
 	t.Run("ParallelWriters", s.testParallelWriters)
 	t.Run("SharedDatabase", s.testSharedDatabase)
 	t.Run("Deployment", s.testDeployment)
+	t.Run("ImportStream", s.testImportStream)
 }
 
 var ctx = context.Background()
