@@ -47,6 +47,10 @@ type Consultation struct {
 	// accepts interviews finished before the close (tablets that were
 	// offline); they are flagged late. 0 means none.
 	FieldGraceHours int `json:"field_grace_hours,omitempty"`
+	// RetentionMonths is how long after closing the free text and
+	// about-you answers are kept; then they are deleted and the level
+	// choices kept for analysis (RunRetention). 0 keeps them.
+	RetentionMonths int `json:"retention_months,omitempty"`
 	// UnspentWarning is the share of a lot's budget (0 to 1) that, left
 	// unspent, makes Continue ask the resident to confirm once, so that
 	// clicking straight through is not taken for cutting everything.
@@ -265,6 +269,9 @@ func (c *Consultation) Validate() error {
 	}
 	if c.Money.PointPence <= 0 {
 		add("money.point_pence", "definition.point_pence", "money: point_pence must be above 0")
+	}
+	if c.RetentionMonths < 0 || c.RetentionMonths > 120 {
+		add("retention_months", "definition.retention", "retention_months must be between 0 and 120")
 	}
 	if c.FieldGraceHours < 0 || c.FieldGraceHours > 24*90 {
 		add("field_grace_hours", "definition.grace", "field_grace_hours must be between 0 and %d (90 days)", 24*90)

@@ -22,6 +22,7 @@ type Store interface {
 	RateLimitStore
 	DeviceStore
 	ErasureStore
+	RedactStore
 	// Close releases the store.
 	Close() error
 }

@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	startRetention(ctx, store, logger)
 	if *metricsAddr != "" {
 		stop, err := serveMetrics(*metricsAddr, srv.MetricsHandler(), env)
 		if err != nil {

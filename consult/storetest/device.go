@@ -115,3 +115,36 @@ func (su *suite) testErasure(t *testing.T) {
 	_, _, err = s.ResponseByResumeCode(ctx, consult.HashResumeCode("DDDD-EEEE-FFFF"))
 	wantCode(t, err, consult.ENOTFOUND)
 }
+
+func (su *suite) testRedact(t *testing.T) {
+	s := su.open(t)
+	c := createConsultation(t, s, "redact")
+	other := createConsultation(t, s, "redact-other")
+	done := completeResponse(t, s, c)
+	kept := completeResponse(t, s, other)
+	inProgress := createResponse(t, s, c)
+	calls := 0
+	n, err := s.RedactResponses(ctx, c.ID, func(a *consult.Answers) bool {
+		calls++
+		return consult.RedactPersonal(a)
+	})
+	if err != nil || n != 1 || calls != 1 {
+		t.Fatalf("RedactResponses = %d, %v after %d calls; want 1 change, 1 call (completed responses only)", n, err, calls)
+	}
+	got := mustResponse(t, s, done.ID)
+	if len(got.Answers.About) != 0 || got.Answers.Comments != "" {
+		t.Fatalf("redacted answers %+v still hold personal answers", got.Answers)
+	}
+	if len(got.Answers.Lots) != 3 || got.Answers.Lots[2][0] != 3 || !got.Completed() || got.Reference != done.Reference {
+		t.Fatalf("redaction changed the level choices or completion: %+v", got)
+	}
+	if a := mustResponse(t, s, kept.ID).Answers; a.About["area"] != "south" {
+		t.Fatalf("another consultation's response was redacted: %+v", a)
+	}
+	if a := mustResponse(t, s, inProgress.ID).Answers; a.About["area"] != "north" {
+		t.Fatalf("an in-progress response was redacted: %+v", a)
+	}
+	if n, err := s.RedactResponses(ctx, c.ID, consult.RedactPersonal); err != nil || n != 0 {
+		t.Fatalf("a second redaction changed %d, %v; want 0", n, err)
+	}
+}

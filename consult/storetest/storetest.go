@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) consult.Store, opts ...Option) {
 	t.Run("RateLimits", s.testRateLimits)
 	t.Run("Devices", s.testDevices)
 	t.Run("Erasure", s.testErasure)
+	t.Run("Redact", s.testRedact)
 	t.Run("ParallelWriters", s.testParallelWriters)
 	t.Run("SharedDatabase", s.testSharedDatabase)
 	t.Run("Deployment", s.testDeployment)
