@@ -1,0 +1,326 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/sqlite"
+	"github.com/budgetgrid/budgetgrid/consult/web"
+	"github.com/budgetgrid/budgetgrid/demo"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// fieldSite is a real server with the Fenshire demo whose network can be
+// cut: while down, every connection is closed without an answer, as when
+// a tablet has no signal (DevTools' offline emulation is used as well,
+// for navigator.onLine and the online event).
+type fieldSite struct {
+	*site
+	store *sqlite.DB
+	down  atomic.Bool
+}
+
+func startFieldSite(t testing.TB) *fieldSite {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(filepath.Join(t.TempDir(), "budgetgrid.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c, err := demo.Fenshire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateConsultation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var w testWriter
+	if tt, ok := t.(*testing.T); ok {
+		w = testWriter{tt}
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if w.t != nil {
+		logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := web.New(ctx, web.Config{Store: store, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fieldSite{store: store}
+	handler := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if fs.down.Load() {
+			if hj, ok := rw.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+		srv.ServeHTTP(rw, r)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	fs.site = &site{URL: "http://" + ln.Addr().String(), C: c}
+	return fs
+}
+
+// enrol stores a tablet assigned to the demo consultation and returns its
+// token and device.
+func (fs *fieldSite) enrol(t testing.TB) (string, *consult.Device) {
+	t.Helper()
+	token, hash := consult.NewDeviceToken()
+	d := &consult.Device{UserID: 7, Label: "Tablet 1", TokenHash: hash, Consultations: []int64{fs.C.ID}}
+	if err := fs.store.CreateDevice(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return token, d
+}
+
+// network puts the tab and the server online or offline.
+func (fs *fieldSite) network(tb *tab, online bool) {
+	tb.t.Helper()
+	if !online {
+		fs.down.Store(true)
+	}
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: &[]bool{!online}[0],
+		MatchedNetworkConditions:    []*network.Conditions{{Offline: !online, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		tb.t.Fatalf("emulate network: %v", err)
+	}
+	if _, err := chromedp.Call(tb.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: !online, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		tb.t.Fatalf("override network state: %v", err)
+	}
+	if online {
+		fs.down.Store(false)
+	}
+}
+
+// waitJS waits (up to 20 s) until a JavaScript expression is truthy.
+func (tb *tab) waitJS(what, expr string) {
+	tb.t.Helper()
+	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		tb.t.Fatalf("%s: waiting for %s (%s): %v\npage: %s", tb.current().Name, what, expr, err, tb.text("main"))
+	}
+}
+
+func (tb *tab) press(id string) {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.ID(id))); err != nil {
+		tb.t.Fatalf("%s: click #%s: %v", tb.current().Name, id, err)
+	}
+}
+
+func (tb *tab) stage(name string) {
+	tb.t.Helper()
+	tb.waitJS("stage "+name, fmt.Sprintf(`(document.getElementById('stage') || {}).dataset?.stage === %q`, name))
+}
+
+// interview runs a whole interview from the home screen: consent, the
+// about-you answers, the current and unacceptable stages, every round
+// (buying roads level 2 in the first, and checking the additive floor in
+// the next) and a comment.
+func (fs *fieldSite) interview(tb *tab, comment string) {
+	tb.t.Helper()
+	tb.waitJS("the start button", `!!document.getElementById('start-`+slug+`')`)
+	tb.press("start-" + slug)
+	tb.stage("interviewer")
+	// Consent is required: without it the app stays.
+	tb.press("next")
+	tb.waitJS("the consent error", `!document.getElementById('stage-error').hidden`)
+	tb.click("consent", true)
+	tb.press("next")
+	tb.stage("about-you")
+	tb.click("about-area-fenchester", true)
+	tb.click("about-age_band-35-54", true)
+	tb.press("next")
+	tb.stage("current-service")
+	tb.click("current-roads-3", true)
+	tb.press("next")
+	tb.stage("unacceptable-levels")
+	tb.click("unacceptable-roads-1", true)
+	tb.press("next")
+	for k := 1; k <= len(fs.C.Plan().Budgets); k++ {
+		tb.stage(fmt.Sprintf("lot-%d", k))
+		if k == 1 {
+			tb.click("lot1-roads-2", true)
+			if got := tb.text("#spent"); !strings.Contains(got, "Spent") {
+				tb.t.Fatalf("round 1: budget bar says %q", got)
+			}
+		} else if !eval[bool](tb, fmt.Sprintf(`document.getElementById('lot%d-roads-1').disabled`, k)) {
+			tb.t.Fatalf("round %d: roads level 1 is choosable below the floor of round %d", k, k-1)
+		}
+		tb.press("next")
+	}
+	tb.stage("comments")
+	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("comments"), comment)); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.press("next")
+	tb.stage("check-answers")
+	tb.press("next")
+	tb.waitJS("the home screen", `!!document.getElementById('queue')`)
+}
+
+// entry returns the state and text of the newest queue entry.
+func (tb *tab) entries() []struct{ ID, State, Text string } {
+	tb.t.Helper()
+	return eval[[]struct{ ID, State, Text string }](tb, `[...document.querySelectorAll('#queue [data-entry]')].map(e => ({ID: e.dataset.entry, State: e.dataset.state, Text: e.innerText}))`)
+}
+
+// exportQueue returns what "Export my queue" saves, from the app's own
+// module.
+func (tb *tab) exportQueue() string {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`import(document.body.dataset.queueJs).then(m => m.exportText())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("export the queue: %v", err)
+	}
+	return v
+}
+
+// TestFieldAppOffline is the field app's journey: enrol, go offline,
+// interview, reload offline, come back online and watch it sent with its
+// reference; then a revoked device is told so and keeps its queue.
+func TestFieldAppOffline(t *testing.T) {
+	requireAxe(t)
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, dev := fs.enrol(t)
+	tb := newTab(t, browser, fs.site, true)
+
+	if st := tb.navigate("field", "/field"); st != http.StatusOK {
+		t.Fatalf("/field: %d", st)
+	}
+	tb.waitJS("the enrol form", `!!document.getElementById('token')`)
+	// A wrong token is refused and nothing is kept.
+	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("token"), "not-a-token")); err != nil {
+		t.Fatal(err)
+	}
+	tb.press("enrol-submit")
+	tb.waitJS("the refusal", `/does not know this token/.test((document.getElementById('enrol-error') || {}).innerText || '')`)
+	if eval[string](tb, `document.getElementById('token').value`) != "" {
+		t.Fatal("the token field keeps the refused token")
+	}
+	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("token"), token)); err != nil {
+		t.Fatal(err)
+	}
+	tb.press("enrol-submit")
+	tb.waitJS("the assigned consultation", `!!document.getElementById('start-`+slug+`')`)
+	if got := tb.text("#consultations"); !strings.Contains(got, fs.C.Title) {
+		t.Fatalf("consultations: %q", got)
+	}
+	// The worker has cached the shell and controls the page.
+	tb.waitJS("the service worker", `navigator.serviceWorker.controller !== null`)
+	tb.axe("field home")
+
+	fs.network(tb, false)
+	tb.waitJS("offline shown", `document.getElementById('net').innerText === 'Offline'`)
+	fs.interview(tb, "Offline comment")
+	tb.waitJS("the failed send", `/No connection/.test(document.querySelector('#queue [data-entry]')?.innerText)`)
+	es := tb.entries()
+	if len(es) != 1 || es[0].State != "tablet" || !strings.Contains(es[0].Text, "On this tablet") {
+		t.Fatalf("after an offline interview the queue is %+v, want one entry on this tablet", es)
+	}
+	id := es[0].ID
+	if !uuidRE.MatchString(id) {
+		t.Fatalf("interview id %q is not a random UUID", id)
+	}
+
+	// Reload with no network: the worker serves the app, IndexedDB the queue.
+	tb.begin("reload offline")
+	if err := chromedp.Do(tb.ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload offline: %v", err)
+	}
+	tb.waitJS("the start button after an offline reload", `!!document.getElementById('start-`+slug+`')`)
+	if es := tb.entries(); len(es) != 1 || es[0].ID != id || es[0].State != "tablet" {
+		t.Fatalf("after the offline reload the queue is %+v", es)
+	}
+	if n, _, err := fs.store.CountResponses(context.Background(), fs.C.ID); err != nil || n != 0 {
+		t.Fatalf("responses on the server while offline: %d, %v", n, err)
+	}
+
+	// Back online: the online event sends it.
+	fs.network(tb, true)
+	tb.waitJS("the interview sent", `document.querySelector('#queue [data-entry]')?.dataset.state === 'sent'`)
+	es = tb.entries()
+	r, err := fs.store.Response(context.Background(), id)
+	if err != nil {
+		t.Fatalf("the sent interview is not on the server: %v", err)
+	}
+	if r.Channel != consult.ChannelInterview || r.CompletedAt.IsZero() || r.Answers.Comments != "Offline comment" || r.Answers.About["area"] != "fenchester" {
+		t.Fatalf("stored response: channel %q completed %v comments %q about %v", r.Channel, r.CompletedAt, r.Answers.Comments, r.Answers.About)
+	}
+	if r.Reference == "" || !strings.Contains(es[0].Text, "reference "+r.Reference) {
+		t.Fatalf("the tablet shows %q, want the reference %q", es[0].Text, r.Reference)
+	}
+	if r.Answers.Lots[0][fs.C.Grid.ServiceIndex("roads")] != 2 {
+		t.Fatalf("round 1 roads = %v", r.Answers.Lots[0])
+	}
+	// The answers left the tablet; the export holds only unsent records.
+	exported := tb.exportQueue()
+	var ex struct {
+		Format  string
+		Records []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(exported), &ex); err != nil || ex.Format != "budgetgrid-field-queue" || len(ex.Records) != 0 {
+		t.Fatalf("export after sending: %v %s", err, exported)
+	}
+
+	// Revoked: the next send gets 401, the app says so, the queue stays.
+	if err := fs.store.RevokeDevice(context.Background(), dev.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fs.interview(tb, "After revocation")
+	tb.waitJS("the revocation banner", `/revoked or is not enrolled/.test(document.getElementById('banner').innerText) && !document.getElementById('banner').hidden`)
+	es = tb.entries()
+	if len(es) != 2 || es[0].State != "tablet" || es[1].State != "sent" {
+		t.Fatalf("after a 401 the queue is %+v, want the new interview still on the tablet", es)
+	}
+	exported = tb.exportQueue()
+	var ex2 struct {
+		Records []struct {
+			Consultation string
+			ResponseID   string `json:"response_id"`
+			State        string
+			Record       consult.FieldRecord
+		}
+	}
+	if err := json.Unmarshal([]byte(exported), &ex2); err != nil || len(ex2.Records) != 1 || ex2.Records[0].ResponseID != es[0].ID || ex2.Records[0].Record.Comments != "After revocation" || ex2.Records[0].Consultation != slug {
+		t.Fatalf("export after a 401: %v %s", err, exported)
+	}
+	// Signing out with unsent records is refused.
+	tb.press("sign-out")
+	tb.waitJS("the sign-out refusal", `!document.getElementById('signout-note').hidden`)
+	tb.checkOrigin()
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
