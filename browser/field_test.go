@@ -31,6 +31,9 @@ type fieldSite struct {
 	*site
 	store *sqlite.DB
 	down  atomic.Bool
+	// portal answers every request 200 with an HTML page, as a Wi-Fi
+	// sign-in page does.
+	portal atomic.Bool
 }
 
 func startFieldSite(t testing.TB) *fieldSite {
@@ -70,6 +73,12 @@ func startFieldSite(t testing.TB) *fieldSite {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		}
+		if fs.portal.Load() {
+			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+			rw.WriteHeader(http.StatusOK)
+			rw.Write([]byte("<!DOCTYPE html><title>Sign in</title><p>Sign in to the hotel Wi-Fi</p>"))
+			return
 		}
 		srv.ServeHTTP(rw, r)
 	})
@@ -134,9 +143,16 @@ func (tb *tab) waitJS(what, expr string) {
 
 func (tb *tab) press(id string) {
 	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.ID(id))); err != nil {
-		tb.t.Fatalf("%s: click #%s: %v", tb.current().Name, id, err)
+	// The home screen is drawn again whenever the queue changes, so a
+	// button found may be replaced before the click lands: try again.
+	var err error
+	for range 5 {
+		if err = chromedp.Do(tb.ctx, chromedp.Click(chromedp.ID(id))); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	tb.t.Fatalf("%s: click #%s: %v", tb.current().Name, id, err)
 }
 
 func (tb *tab) stage(name string) {
@@ -235,11 +251,10 @@ func TestFieldAppOffline(t *testing.T) {
 	}
 	tb.press("enrol-submit")
 	tb.waitJS("the assigned consultation", `!!document.getElementById('start-`+slug+`')`)
+	tb.waitJS("the service worker", `navigator.serviceWorker.controller !== null`)
 	if got := tb.text("#consultations"); !strings.Contains(got, fs.C.Title) {
 		t.Fatalf("consultations: %q", got)
 	}
-	// The worker has cached the shell and controls the page.
-	tb.waitJS("the service worker", `navigator.serviceWorker.controller !== null`)
 	tb.axe("field home")
 
 	fs.network(tb, false)
@@ -324,3 +339,132 @@ func TestFieldAppOffline(t *testing.T) {
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// openApp opens /field in a new tab and enrols it with token.
+func (fs *fieldSite) openApp(t *testing.T, browser context.Context, token string) *tab {
+	t.Helper()
+	tb := newTab(t, browser, fs.site, true)
+	if st := tb.navigate("field", "/field"); st != http.StatusOK {
+		t.Fatalf("/field: %d", st)
+	}
+	tb.waitJS("the enrol form", `!!document.getElementById('token')`)
+	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("token"), token)); err != nil {
+		t.Fatal(err)
+	}
+	tb.press("enrol-submit")
+	tb.waitJS("the assigned consultation", `!!document.getElementById('start-`+slug+`')`)
+	tb.waitJS("the service worker", `navigator.serviceWorker.controller !== null`)
+	return tb
+}
+
+// queueJS runs an async function body with the app's queue module as m,
+// returning its result as JSON text.
+func (tb *tab) queueJS(body string) string {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`import(document.body.dataset.queueJs).then(async m => JSON.stringify(await (async () => {`+body+`})()))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("queue script: %v", err)
+	}
+	return v
+}
+
+// entryText waits until queue entry id has the given state and returns
+// what the tablet shows of it.
+func (tb *tab) entryState(id, state string) string {
+	tb.t.Helper()
+	return tb.entryShows(id, state, "")
+}
+
+// entryShows waits until queue entry id has the given state and shows
+// text, and returns all it shows.
+func (tb *tab) entryShows(id, state, text string) string {
+	tb.t.Helper()
+	sel := fmt.Sprintf(`document.querySelector('#queue [data-entry=%q]')`, id)
+	tb.waitJS("entry "+id+" "+state+" "+text, fmt.Sprintf(`%s?.dataset.state === %q && %s.innerText.includes(%q)`, sel, state, sel, text))
+	return eval[string](tb, sel+`.innerText`)
+}
+
+// TestFieldAppRejections checks what the tablet does with each refusal:
+// a changed answer re-sent (409), an erased response (410), an invalid
+// record (422) and a Wi-Fi sign-in page's 200 are never counted as sent;
+// refused records are kept, shown with the server's reason and exported.
+func TestFieldAppRejections(t *testing.T) {
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	tb := fs.openApp(t, browser, token)
+	ctx := context.Background()
+
+	// One interview, kept offline so the tablet still has its record.
+	fs.network(tb, false)
+	fs.interview(tb, "First")
+	id := tb.entries()[0].ID
+	tb.entryState(id, "tablet")
+	original := tb.queueJS(fmt.Sprintf(`return (await m.getEntry(%q)).record`, id))
+	fs.network(tb, true)
+	tb.press("send-now")
+	sent := tb.entryState(id, "sent")
+	r, err := fs.store.Response(ctx, id)
+	if err != nil || !strings.Contains(sent, r.Reference) {
+		t.Fatalf("sent entry %q, stored %v %v", sent, r, err)
+	}
+
+	// The same id with a changed answer: 409, nothing overwritten.
+	tb.queueJS(fmt.Sprintf(`const rec = %s; rec.about.area = 'marshby'; await m.putEntry({id: %q, slug: %q, title: 'changed', state: 'tablet', record: rec, created: new Date().toISOString()}); return true`, original, id, slug))
+	tb.press("send-now")
+	if got := tb.entryShows(id, "rejected", "Conflict (HTTP 409)"); !strings.Contains(got, "reference "+r.Reference) {
+		t.Fatalf("409 shown as %q, without the first reference %s", got, r.Reference)
+	}
+	if r2, err := fs.store.Response(ctx, id); err != nil || r2.Answers.About["area"] != "fenchester" {
+		t.Fatalf("after the conflict the stored response is %v (%v)", r2, err)
+	}
+
+	// Erased on the server, then sent again: 410.
+	if err := fs.store.EraseResponse(ctx, id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tb.queueJS(fmt.Sprintf(`await m.putEntry({id: %q, slug: %q, title: 'erased', state: 'tablet', record: %s, created: new Date().toISOString()}); return true`, id, slug, original))
+	tb.press("send-now")
+	tb.entryShows(id, "rejected", "Erased (HTTP 410)")
+
+	// A record for another grid version: 422 with the field's error.
+	bad := "00000000-0000-4000-8000-000000000422"
+	tb.queueJS(fmt.Sprintf(`const rec = %s; rec.response_id = %q; rec.grid_version = 999; await m.putEntry({id: %q, slug: %q, title: 'invalid', state: 'tablet', record: rec, created: new Date().toISOString()}); return true`, original, bad, bad, slug))
+	tb.press("send-now")
+	if got := tb.entryShows(bad, "rejected", "Invalid (HTTP 422)"); !strings.Contains(got, "grid_version: ") || !strings.Contains(got, "(grid_version.mismatch)") {
+		t.Fatalf("422 shown as %q", got)
+	}
+
+	// A Wi-Fi sign-in page answers 200 with HTML: not sent, kept.
+	good := "00000000-0000-4000-8000-000000000200"
+	tb.queueJS(fmt.Sprintf(`const rec = %s; rec.response_id = %q; await m.putEntry({id: %q, slug: %q, title: 'portal', state: 'tablet', record: rec, created: new Date().toISOString()}); return true`, original, good, good, slug))
+	fs.portal.Store(true)
+	tb.press("send-now")
+	tb.waitJS("the portal's answer", fmt.Sprintf(`/did not come from the budgetgrid server/.test(document.querySelector('#queue [data-entry=%q]')?.innerText)`, good))
+	tb.entryState(good, "tablet")
+	if _, err := fs.store.Response(ctx, good); consult.ErrorCode(err) != consult.ENOTFOUND {
+		t.Fatalf("the record reached the server through the portal: %v", err)
+	}
+	fs.portal.Store(false)
+	tb.press("send-now")
+	tb.entryState(good, "sent")
+
+	// The refused records stay exportable; sent ones are not exported.
+	var ex struct {
+		Records []struct {
+			ResponseID string `json:"response_id"`
+			State      string
+			Reason     string
+		}
+	}
+	if err := json.Unmarshal([]byte(tb.exportQueue()), &ex); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range ex.Records {
+		got[r.ResponseID] = r.State + ": " + r.Reason
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[id], "rejected: Erased") || !strings.HasPrefix(got[bad], "rejected: Invalid") {
+		t.Fatalf("export: %v", got)
+	}
+}
