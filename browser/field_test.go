@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -116,21 +118,28 @@ func (fs *fieldSite) enrol(t testing.TB) (string, *consult.Device) {
 // network puts the tab and the server online or offline.
 func (fs *fieldSite) network(tb *tab, online bool) {
 	tb.t.Helper()
+	if err := fs.setOnline(tb.ctx, online); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+func (fs *fieldSite) setOnline(ctx context.Context, online bool) error {
 	if !online {
 		fs.down.Store(true)
 	}
-	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
 		EmulateOfflineServiceWorker: &[]bool{!online}[0],
 		MatchedNetworkConditions:    []*network.Conditions{{Offline: !online, DownloadThroughput: -1, UploadThroughput: -1}},
 	}); err != nil {
-		tb.t.Fatalf("emulate network: %v", err)
+		return fmt.Errorf("emulate network: %w", err)
 	}
-	if _, err := chromedp.Call(tb.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: !online, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
-		tb.t.Fatalf("override network state: %v", err)
+	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: !online, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		return fmt.Errorf("override network state: %w", err)
 	}
 	if online {
 		fs.down.Store(false)
 	}
+	return nil
 }
 
 // waitJS waits (up to 20 s) until a JavaScript expression is truthy.
@@ -467,4 +476,80 @@ func TestFieldAppRejections(t *testing.T) {
 	if len(got) != 2 || !strings.HasPrefix(got[id], "rejected: Erased") || !strings.HasPrefix(got[bad], "rejected: Invalid") {
 		t.Fatalf("export: %v", got)
 	}
+}
+
+// BenchmarkFieldAppOfflineStart times what an interviewer waits for with
+// no signal: the app opened again (a reload, served by the worker) until
+// the first stage of a new interview shows.
+func BenchmarkFieldAppOfflineStart(b *testing.B) {
+	path := os.Getenv("CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		b.Skipf("no Chromium at %s", path)
+	}
+	fs := startFieldSite(b)
+	token, _ := fs.enrol(b)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.Flag("disable-dev-shm-usage", true))
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancelT()
+	wait := func(expr string) chromedp.Action[bool] {
+		return chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))
+	}
+	start := `!!document.getElementById('start-` + slug + `')`
+	if err := chromedp.Do(ctx, chromedp.Navigate(fs.URL+"/field")); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, wait(`!!document.getElementById('token')`)); err != nil {
+		b.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), token)); err != nil {
+		b.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("enrol-submit"))); err != nil {
+		b.Fatal(err)
+	}
+	for _, expr := range []string{start, `navigator.serviceWorker.controller !== null`} {
+		if _, err := chromedp.Run(ctx, wait(expr)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := fs.setOnline(ctx, false); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, wait(start)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('start-`+slug+`').click(), true`)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, wait(`document.getElementById('stage')?.dataset.stage === 'interviewer'`)); err != nil {
+			b.Fatal(err)
+		}
+		// Leave the interview so the next reload starts from the home
+		// screen; this part is not timed.
+		b.StopTimer()
+		for _, a := range []chromedp.Action[bool]{
+			chromedp.Evaluate[bool](`document.getElementById('discard').click(), true`),
+			wait(`!!document.getElementById('discard-draft')`),
+			chromedp.Evaluate[bool](`document.getElementById('discard-draft').click(), true`),
+			wait(`!document.getElementById('resume') && !!document.getElementById('start-` + slug + `')`),
+		} {
+			if _, err := chromedp.Run(ctx, a); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/first-interview")
 }

@@ -140,7 +140,9 @@ async function renderHome() {
     h('h1', { class: 'f-h1', text: 'Interviews' }),
     draft ? h('div', { class: 'f-card f-card--draft' },
       h('p', { text: `An interview of ${draft.title} is in progress.` }),
-      h('button', { type: 'button', class: 'f-button', id: 'resume', text: 'Continue the interview', onclick: () => showStage() })) : null,
+      h('button', { type: 'button', class: 'f-button', id: 'resume', text: 'Continue the interview', onclick: () => showStage() }),
+      h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'discard-draft', text: 'Discard it', onclick: discardDraft })) : null,
+    h('p', { id: 'start-note', class: 'f-error', role: 'alert', hidden: true }),
     h('h2', { class: 'f-h2', text: 'Consultations on this tablet' }),
     state.consultations.length ? cons : h('p', { text: 'No consultation is assigned to this tablet.' }),
     h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'refresh', text: 'Update consultations', onclick: () => refresh() }),
@@ -194,7 +196,19 @@ function consultationOf(iv) {
   return state.consultations.find((c) => c.slug === iv.slug);
 }
 
+async function discardDraft() {
+  state.interview = null;
+  await Q.deleteKV('draft');
+  renderHome();
+}
+
 async function startInterview(c) {
+  if (state.interview) {
+    const note = document.getElementById('start-note');
+    note.textContent = 'An interview is in progress: continue it or discard it first.';
+    note.hidden = false;
+    return;
+  }
   state.interview = I.newInterview(c);
   await saveDraft();
   showStage();
