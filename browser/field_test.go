@@ -553,3 +553,112 @@ func BenchmarkFieldAppOfflineStart(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/first-interview")
 }
+
+// profileBrowser starts Chromium on a profile folder that outlives it, in
+// the default browser context (whose storage is kept on disk), and returns
+// a tab; stop closes the whole browser, as a restart of the tablet does.
+func profileBrowser(t *testing.T, profile string) (ctx context.Context, stop func()) {
+	t.Helper()
+	path := chromiumPath(t)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.UserDataDir(profile),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true))
+	bctx, cancel := chromedp.NewContext(alloc)
+	tctx, cancelT := context.WithTimeout(bctx, journeyTimeout)
+	if err := chromedp.Do(tctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	var once bool
+	stop = func() {
+		if once {
+			return
+		}
+		once = true
+		cancelT()
+		// Closing the browser gracefully lets it write its storage.
+		if err := chromedp.Cancel(bctx); err != nil {
+			t.Logf("close Chromium: %v", err)
+		}
+		cancel()
+		cancelAlloc()
+	}
+	t.Cleanup(stop)
+	return tctx, stop
+}
+
+// TestFieldAppRestartOffline restarts the browser with no signal in the
+// middle of an interview: the app opens from the worker's cache, the
+// interview continues where it was, and it is sent once the signal is back.
+func TestFieldAppRestartOffline(t *testing.T) {
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	profile := t.TempDir()
+
+	ctx, stop := profileBrowser(t, profile)
+	run := func(ctx context.Context, what string, a chromedp.Action[bool]) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, a); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	wait := func(expr string) chromedp.Action[bool] {
+		return chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))
+	}
+	js := func(expr string) chromedp.Action[bool] { return chromedp.Evaluate[bool](expr) }
+	if err := chromedp.Do(ctx, chromedp.Navigate(fs.URL+"/field")); err != nil {
+		t.Fatal(err)
+	}
+	run(ctx, "enrol form", wait(`!!document.getElementById('token')`))
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), token)); err != nil {
+		t.Fatal(err)
+	}
+	run(ctx, "enrol", js(`document.getElementById('enrol-submit').click(), true`))
+	run(ctx, "the start button", wait(`!!document.getElementById('start-`+slug+`')`))
+	run(ctx, "the worker", wait(`navigator.serviceWorker.controller !== null`))
+
+	if err := fs.setOnline(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	run(ctx, "start", js(`document.getElementById('start-`+slug+`').click(), true`))
+	run(ctx, "the interviewer stage", wait(`document.getElementById('stage')?.dataset.stage === 'interviewer'`))
+	run(ctx, "consent", js(`document.getElementById('consent').click(), document.getElementById('notes').value = 'Doorstep, Marshby', document.getElementById('next').click(), true`))
+	run(ctx, "about you", wait(`document.getElementById('stage')?.dataset.stage === 'about-you'`))
+	run(ctx, "area", js(`document.getElementById('about-area-marshby').click(), document.getElementById('next').click(), true`))
+	run(ctx, "current", wait(`document.getElementById('stage')?.dataset.stage === 'current-service'`))
+	stop()
+
+	// The tablet restarts with no signal.
+	ctx, _ = profileBrowser(t, profile)
+	if err := fs.setOnline(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(fs.URL+"/field")); err != nil {
+		t.Fatalf("open the app offline after a restart: %v", err)
+	}
+	run(ctx, "the interview in progress", wait(`!!document.getElementById('resume')`))
+	run(ctx, "continue", js(`document.getElementById('resume').click(), true`))
+	run(ctx, "back at the current stage", wait(`document.getElementById('stage')?.dataset.stage === 'current-service'`))
+	run(ctx, "back to about you", js(`document.getElementById('back').click(), true`))
+	run(ctx, "the kept answer", wait(`document.getElementById('about-area-marshby')?.checked === true`))
+	for _, st := range []string{"about-you", "current-service", "unacceptable-levels", "lot-1", "lot-2", "lot-3", "lot-4", "comments", "check-answers"} {
+		run(ctx, st, wait(fmt.Sprintf(`document.getElementById('stage')?.dataset.stage === %q`, st)))
+		run(ctx, "next from "+st, js(`document.getElementById('next').click(), true`))
+	}
+	run(ctx, "queued", wait(`document.querySelector('#queue [data-entry]')?.dataset.state === 'tablet'`))
+	if err := fs.setOnline(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	run(ctx, "sent", wait(`document.querySelector('#queue [data-entry]')?.dataset.state === 'sent'`))
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#queue [data-entry]').dataset.entry`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := fs.store.Response(context.Background(), id)
+	if err != nil {
+		t.Fatalf("the interview is not on the server: %v", err)
+	}
+	iv := r.Answers.Interview
+	if r.Answers.About["area"] != "marshby" || iv == nil || !iv.Consent || iv.Notes != "Doorstep, Marshby" || iv.TimingsMS["about-you"] <= 0 || iv.TimingsMS["lot-1"] <= 0 {
+		t.Fatalf("stored about %v interview %+v", r.Answers.About, iv)
+	}
+}
