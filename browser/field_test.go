@@ -197,6 +197,7 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 		tb.stage(fmt.Sprintf("lot-%d", k))
 		if k == 1 {
 			tb.click("lot1-roads-2", true)
+			tb.axe("field round 1")
 			if got := tb.text("#spent"); !strings.Contains(got, "Spent") {
 				tb.t.Fatalf("round 1: budget bar says %q", got)
 			}
@@ -246,6 +247,7 @@ func TestFieldAppOffline(t *testing.T) {
 		t.Fatalf("/field: %d", st)
 	}
 	tb.waitJS("the enrol form", `!!document.getElementById('token')`)
+	tb.axe("field enrol")
 	// A wrong token is refused and nothing is kept.
 	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("token"), "not-a-token")); err != nil {
 		t.Fatal(err)

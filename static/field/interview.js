@@ -127,7 +127,7 @@ export function render(main, iv, def, budget, done) {
       def.languages.map((l) => choice('radio', 'language', 'lang-' + l, l, [l === 'cy' ? 'Cymraeg (cy)' : l === 'en' ? 'English (en)' : l], iv.language === l))) : null;
     form.append(
       h('p', { text: 'Read the consultation\'s privacy notice to the respondent and ask for their consent before you begin.' }),
-      h('p', { class: 'f-privacy', text: tr(def, lang, 'privacy') }),
+      h('p', { class: 'f-privacy', lang, text: tr(def, lang, 'privacy') }),
       choice('checkbox', 'consent', 'consent', 'yes', ['The respondent gave verbal consent to take part'], iv.consent),
       langs,
       h('label', { class: 'f-label', for: 'notes', text: 'Interviewer notes (optional, not shown to the respondent)' }),
@@ -147,8 +147,8 @@ export function render(main, iv, def, budget, done) {
     for (const q of def.questions || []) {
       const t = questionText(def, q, lang);
       form.append(h('fieldset', { class: 'f-fieldset' },
-        h('legend', { text: t.text }),
-        q.options.map((o) => choice('radio', 'about.' + q.key, `about-${q.key}-${o.key}`, o.key, [t.option(o)], iv.about[q.key] === o.key)),
+        h('legend', { text: t.text, lang }),
+        q.options.map((o) => choice('radio', 'about.' + q.key, `about-${q.key}-${o.key}`, o.key, [h('span', { lang, text: t.option(o) })], iv.about[q.key] === o.key)),
         choice('radio', 'about.' + q.key, `about-${q.key}-none`, '', ['Prefer not to say'], iv.about[q.key] === '')));
     }
     collect = () => {
@@ -163,8 +163,8 @@ export function render(main, iv, def, budget, done) {
     form.append(h('p', { text: 'For each service, which level is closest to what you get today?' }));
     for (const s of services) {
       form.append(h('fieldset', { class: 'f-fieldset' },
-        h('legend', { text: tr(s, lang, 'name') }),
-        s.levels.map((lv) => choice('radio', 'current.' + s.key, `current-${s.key}-${lv.level}`, String(lv.level), [tr(lv, lang, 'label')], iv.current[s.key] === lv.level)),
+        h('legend', { text: tr(s, lang, 'name'), lang }),
+        s.levels.map((lv) => choice('radio', 'current.' + s.key, `current-${s.key}-${lv.level}`, String(lv.level), [h('span', { lang, text: tr(lv, lang, 'label') })], iv.current[s.key] === lv.level)),
         choice('radio', 'current.' + s.key, `current-${s.key}-none`, '', ['Don\'t know'], iv.current[s.key] == null && s.key in iv.current)));
     }
     collect = () => {
@@ -180,8 +180,8 @@ export function render(main, iv, def, budget, done) {
     for (const s of services) {
       const marked = iv.unacceptable[s.key] || [];
       form.append(h('fieldset', { class: 'f-fieldset' },
-        h('legend', { text: tr(s, lang, 'name') }),
-        s.levels.map((lv) => choice('checkbox', 'unacceptable.' + s.key, `unacceptable-${s.key}-${lv.level}`, String(lv.level), [tr(lv, lang, 'label')], marked.includes(lv.level)))));
+        h('legend', { text: tr(s, lang, 'name'), lang }),
+        s.levels.map((lv) => choice('checkbox', 'unacceptable.' + s.key, `unacceptable-${s.key}-${lv.level}`, String(lv.level), [h('span', { lang, text: tr(lv, lang, 'label') })], marked.includes(lv.level)))));
     }
     collect = () => {
       for (const s of services) {
@@ -202,9 +202,9 @@ export function render(main, iv, def, budget, done) {
     if (def.additive && prev) form.append(h('p', { text: 'Levels below those chosen in the round before cannot be chosen.' }));
     services.forEach((s, i) => {
       form.append(h('fieldset', { class: 'f-fieldset' },
-        h('legend', { text: tr(s, lang, 'name') }),
+        h('legend', { text: tr(s, lang, 'name'), lang }),
         s.levels.map((lv) => choice('radio', 'lot.' + s.key, `lot${k + 1}-${s.key}-${lv.level}`, String(lv.level),
-          [tr(lv, lang, 'label'), h('span', { class: 'f-points', text: ` ${lv.points} points${lv.as_now ? ' · as now' : ''}` })],
+          [h('span', { lang, text: tr(lv, lang, 'label') }), h('span', { class: 'f-points', text: ` ${lv.points} points${lv.as_now ? ' · as now' : ''}` })],
           start[i] === lv.level, { disabled: lv.level < floor[i], 'data-service': String(i) }))));
     });
     const current = () => services.map((s, i) => {
