@@ -480,10 +480,9 @@ func TestFieldAppRejections(t *testing.T) {
 	}
 }
 
-// BenchmarkFieldAppOfflineStart times what an interviewer waits for with
-// no signal: the app opened again (a reload, served by the worker) until
-// the first stage of a new interview shows.
-func BenchmarkFieldAppOfflineStart(b *testing.B) {
+// benchApp starts a site and a headless Chromium with the field app
+// enrolled and its worker in control, for benchmarks.
+func benchApp(b *testing.B) (*fieldSite, context.Context, func(string) chromedp.Action[bool]) {
 	path := os.Getenv("CHROMIUM")
 	if path == "" {
 		path = "/usr/bin/chromium"
@@ -495,15 +494,14 @@ func BenchmarkFieldAppOfflineStart(b *testing.B) {
 	token, _ := fs.enrol(b)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.Flag("disable-dev-shm-usage", true))
-	defer cancelAlloc()
+	b.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
+	b.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancelT()
+	b.Cleanup(cancelT)
 	wait := func(expr string) chromedp.Action[bool] {
-		return chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))
+		return chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(60*time.Second))
 	}
-	start := `!!document.getElementById('start-` + slug + `')`
 	if err := chromedp.Do(ctx, chromedp.Navigate(fs.URL+"/field")); err != nil {
 		b.Fatal(err)
 	}
@@ -516,11 +514,70 @@ func BenchmarkFieldAppOfflineStart(b *testing.B) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("enrol-submit"))); err != nil {
 		b.Fatal(err)
 	}
-	for _, expr := range []string{start, `navigator.serviceWorker.controller !== null`} {
+	for _, expr := range []string{`!!document.getElementById('start-` + slug + `')`, `navigator.serviceWorker.controller !== null`} {
 		if _, err := chromedp.Run(ctx, wait(expr)); err != nil {
 			b.Fatal(err)
 		}
 	}
+	return fs, ctx, wait
+}
+
+// BenchmarkFieldAppSync measures how fast the app empties its queue on
+// loopback: 100 finished interviews are queued, then "Send now" sends them
+// one PUT at a time (each acknowledged after the server's durable commit)
+// until the tablet shows every one sent.
+func BenchmarkFieldAppSync(b *testing.B) {
+	fs, ctx, wait := benchApp(b)
+	const batch = 100
+	lots := make([]map[string]int, len(fs.C.Plan().Budgets))
+	for k := range lots {
+		lots[k] = map[string]int{}
+		for _, s := range fs.C.Grid.Services {
+			lots[k][s.Key] = 1
+		}
+	}
+	now := time.Now().UTC()
+	base := consult.FieldRecord{GridVersion: fs.C.GridVersion, StartedAt: now.Add(-20 * time.Minute), CompletedAt: now.Add(-time.Minute), Language: "en",
+		About: map[string]string{"area": "eastwold"}, Lots: lots, Interview: &consult.InterviewDetails{Consent: true, TimingsMS: map[string]int{"lot-1": 30000}}}
+	tmpl, err := json.Marshal(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sent := 0
+	for b.Loop() {
+		b.StopTimer()
+		inject := fmt.Sprintf(`import(document.body.dataset.queueJs).then(async m => {
+  for (let i = 0; i < %d; i++) {
+    const rec = %s; rec.response_id = crypto.randomUUID();
+    await m.putEntry({id: rec.response_id, slug: %q, title: 'bench', state: 'tablet', record: rec, created: new Date().toISOString()});
+  }
+  return true;
+})`, batch, tmpl, slug)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](inject, chromedp.EvalAwaitPromise)); err != nil {
+			b.Fatal(err)
+		}
+		sent += batch
+		b.StartTimer()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('send-now').click(), true`)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, wait(fmt.Sprintf(`document.getElementById('queue-count')?.innerText === '0 not yet sent · %d sent'`, sent))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n, _, err := fs.store.CountResponses(context.Background(), fs.C.ID); err != nil || n != sent {
+		b.Fatalf("the server holds %d responses (%v), want %d", n, err, sent)
+	}
+	b.ReportMetric(float64(sent)/b.Elapsed().Seconds(), "responses/s")
+}
+
+// BenchmarkFieldAppOfflineStart times what an interviewer waits for with
+// no signal: the app opened again (a reload, served by the worker) until
+// the first stage of a new interview shows.
+func BenchmarkFieldAppOfflineStart(b *testing.B) {
+	fs, ctx, wait := benchApp(b)
+	start := `!!document.getElementById('start-` + slug + `')`
 	if err := fs.setOnline(ctx, false); err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -127,4 +128,21 @@ func BenchmarkFieldAppShell(b *testing.B) {
 	}
 	b.ReportMetric(float64(plain), "shell-bytes")
 	b.ReportMetric(float64(gz), "shell-gzip-bytes")
+}
+
+// BenchmarkFieldPut is one interview sent to the field sync API on
+// loopback, each acknowledged after the store's durable commit: the
+// server's side of the field app's sync throughput.
+func BenchmarkFieldPut(b *testing.B) {
+	e := newEnv(b)
+	token, _ := e.enrol(b, e.k.ID)
+	i := 0
+	for b.Loop() {
+		i++
+		id := fmt.Sprintf("bench-%08d", i)
+		if r := e.put(b, token, slug, id, e.interview(id)); r.code != http.StatusCreated {
+			b.Fatalf("PUT = %+v", r)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "responses/s")
 }

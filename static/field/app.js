@@ -25,7 +25,7 @@ function showNet() {
 
 const syncer = Q.createSyncer({
   getToken: async () => state.token,
-  onChange: () => { if (state.screen === 'home') renderHome(); },
+  onChange: () => scheduleHome(),
   onAuth: (ok, reason) => {
     state.authProblem = ok ? '' : reason;
     showBanner(state.authProblem);
@@ -116,22 +116,37 @@ function renderEnrol(message) {
   input.focus();
 }
 
+// scheduleHome draws the home screen again soon, once for a burst of
+// changes (a queue being sent).
+let homeTimer = null;
+function scheduleHome() {
+  if (homeTimer) return;
+  homeTimer = setTimeout(() => { homeTimer = null; if (state.screen === 'home') renderHome(); }, 50);
+}
+
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
 const STATE_LABEL = { tablet: 'On this tablet', sending: 'Sending', sent: 'Sent', rejected: 'Rejected' };
 
 async function renderHome() {
   state.screen = 'home';
-  const list = await Q.entries();
+  const sending = syncer.sending();
+  const list = (await Q.entries()).map((e) => (e.id === sending && e.state === 'tablet' ? { ...e, state: 'sending' } : e));
   if (state.screen !== 'home') return;
   const draft = state.interview;
   const queued = (slug) => list.filter((e) => e.slug === slug && Q.UNSENT.includes(e.state)).length;
   const cons = h('ul', { class: 'f-list', id: 'consultations' },
     state.consultations.map((c) => h('li', { class: 'f-card' },
       h('h3', { class: 'f-h3', text: c.title }),
-      h('p', { text: `${c.completed} completed on the server at the last sync · ${queued(c.slug)} not yet sent from this tablet${c.closes_at ? ' · closes ' + new Date(c.closes_at).toLocaleString() : ''}` }),
+      h('p', { text: `${c.completed} completed on the server at the last sync · ${queued(c.slug)} not yet sent from this tablet${c.closes_at ? ' · closes ' + when.format(new Date(c.closes_at)) : ''}` }),
       h('button', { type: 'button', class: 'f-button', id: 'start-' + c.slug, 'data-slug': c.slug, text: 'Start an interview', onclick: () => startInterview(c) }))));
-  const rows = list.map((e) => h('li', { class: 'f-entry f-entry--' + e.state, 'data-entry': e.id, 'data-state': e.state },
+  // Every unsent interview, and the latest sent ones (the rest are counted).
+  const SHOWN_SENT = 20;
+  let sentShown = 0;
+  const shown = list.filter((e) => e.state !== 'sent' || sentShown++ < SHOWN_SENT);
+  const rows = shown.map((e) => h('li', { class: 'f-entry f-entry--' + e.state, 'data-entry': e.id, 'data-state': e.state },
     h('span', { class: 'f-state', text: STATE_LABEL[e.state] || e.state }),
-    h('span', { class: 'f-entry__what', text: ` ${e.title} · started ${new Date(e.created).toLocaleString()}` }),
+    h('span', { class: 'f-entry__what', text: ` ${e.title} · started ${when.format(new Date(e.created))}` }),
     e.reference ? h('span', { class: 'f-ref', text: ` · reference ${e.reference}` }) : null,
     e.reason && e.state !== 'sent' ? h('p', { class: 'f-reason', text: e.reason }) : null,
     (e.errors || []).length ? h('ul', { class: 'f-reasons' }, e.errors.map((x) => h('li', { text: `${x.field}: ${x.message} (${x.code})` }))) : null));
@@ -150,6 +165,7 @@ async function renderHome() {
     h('p', { id: 'queue-count', text: `${unsentCount} not yet sent · ${list.length - unsentCount} sent` }),
     h('p', { id: 'sync-note', class: 'f-hint', role: 'status', text: state.syncNote }),
     list.length ? h('ul', { class: 'f-list', id: 'queue' }, rows) : h('p', { text: 'No interviews yet.' }),
+    sentShown > SHOWN_SENT ? h('p', { class: 'f-hint', text: `The ${SHOWN_SENT} latest sent interviews are shown.` }) : null,
     h('div', { class: 'f-nav' },
       h('button', { type: 'button', class: 'f-button', id: 'send-now', text: 'Send now', onclick: () => syncer.now() }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'export', text: 'Export my queue', onclick: exportQueue }),

@@ -5,7 +5,8 @@
 // An entry of the queue is {id, slug, title, state, reference, reason,
 // errors, record, created, updated}. state is one of:
 //   tablet   – kept on this tablet, to be sent
-//   sending  – being sent (after a reload, sent again: PUT is idempotent)
+//   sending  – being sent (shown only, never stored: after a reload the
+//              entry is on this tablet and sent again; PUT is idempotent)
 //   sent     – accepted by the server: the answers are deleted from the
 //              tablet and only the reference is kept
 //   rejected – refused by the server (409, 410, 422, 403, 404) with its
@@ -34,10 +35,10 @@ export function openDB() {
 
 // tx runs fn on a store and resolves with the request's result once the
 // transaction has committed (so that what is acknowledged is written).
-async function tx(store, mode, fn) {
+async function tx(store, mode, fn, durability = 'strict') {
   const db = await openDB();
   return new Promise((resolve, reject) => {
-    const t = db.transaction(store, mode, { durability: 'strict' });
+    const t = db.transaction(store, mode, { durability });
     let result;
     const req = fn(t.objectStore(store));
     if (req) req.onsuccess = () => { result = req.result; };
@@ -52,7 +53,10 @@ export const setKV = (key, value) => tx('kv', 'readwrite', (s) => s.put(value, k
 export const deleteKV = (key) => tx('kv', 'readwrite', (s) => s.delete(key));
 
 export const getEntry = (id) => tx('queue', 'readonly', (s) => s.get(id));
-export const putEntry = (entry) => tx('queue', 'readwrite', (s) => s.put({ ...entry, updated: new Date().toISOString() }));
+// putEntry writes an entry; relaxed durability is only for writes that a
+// crash may lose safely (a sent or rejected mark: sending again gets the
+// same answer from the server).
+export const putEntry = (entry, durability = 'strict') => tx('queue', 'readwrite', (s) => s.put({ ...entry, updated: new Date().toISOString() }), durability);
 export async function entries() {
   const all = (await tx('queue', 'readonly', (s) => s.getAll())) || [];
   return all.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
@@ -143,6 +147,7 @@ export function createSyncer({ getToken, onChange, onAuth, onStatus }) {
   let again = false;
   let timer = null;
   let delay = 0;
+  let current = '';
 
   function schedule() {
     delay = delay ? Math.min(delay * 2, 300000) : 2000;
@@ -158,18 +163,19 @@ export function createSyncer({ getToken, onChange, onAuth, onStatus }) {
     if (!todo.length) { delay = 0; return; }
     let retry = false;
     for (const e of todo) {
-      await putEntry({ ...e, state: 'sending' });
+      current = e.id;
       onChange();
       const out = await sendOne(token, e);
+      current = '';
       if (out.kind === 'sent') {
         // Accepted: the answers leave the tablet, the reference stays.
-        await putEntry({ ...e, state: 'sent', reference: out.reference, reason: '', errors: [], record: null, sentAt: new Date().toISOString() });
+        await putEntry({ ...e, state: 'sent', reference: out.reference, reason: '', errors: [], record: null, sentAt: new Date().toISOString() }, 'relaxed');
         onAuth(true);
       } else if (out.kind === 'rejected') {
-        await putEntry({ ...e, state: 'rejected', reason: out.reason, errors: out.errors, reference: out.reference || '' });
+        await putEntry({ ...e, state: 'rejected', reason: out.reason, errors: out.errors, reference: out.reference || '' }, 'relaxed');
         onAuth(true);
       } else {
-        await putEntry({ ...e, state: 'tablet', reason: out.reason });
+        await putEntry({ ...e, state: 'tablet', reason: out.reason }, 'relaxed');
         if (out.kind === 'unauthorized') {
           onAuth(false, out.reason);
           onChange();
@@ -195,7 +201,7 @@ export function createSyncer({ getToken, onChange, onAuth, onStatus }) {
     }
   }
 
-  return { run, now: () => { delay = 0; return run(); } };
+  return { run, now: () => { delay = 0; return run(); }, sending: () => current };
 }
 
 /** exportText is every unsent record as one JSON document. */

@@ -11,6 +11,11 @@
 const CACHE = 'budgetgrid-field-' + VERSION;
 
 self.addEventListener('install', (event) => {
+  // Where the browser supports it, API requests bypass the worker
+  // altogether (it would pass them on anyway), saving a hop per request.
+  if (event.addRoutes && typeof URLPattern === 'function') {
+    event.waitUntil(event.addRoutes([{ condition: { urlPattern: new URLPattern({ pathname: '/api/*' }) }, source: 'network' }]).catch(() => {}));
+  }
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))));
 });
 
