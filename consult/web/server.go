@@ -133,6 +133,7 @@ func (s *Server) routes() {
 
 	e.GET("/static/*", s.assets.serve)
 	s.fieldAPIRoutes(e)
+	s.fieldAppRoutes(e)
 	e.GET("/healthz", s.health)
 
 	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
