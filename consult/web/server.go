@@ -142,6 +142,8 @@ func (s *Server) routes() {
 	g.GET("/c/:slug/resume/:code", s.resumePage)
 	g.POST("/c/:slug/resume", s.resume, s.resumeLimiter())
 	g.GET("/c/:slug/confirmation", s.confirmation)
+	g.GET("/c/:slug/start-again", s.startAgainPage)
+	g.POST("/c/:slug/start-again", s.startAgain)
 	g.POST("/c/:slug/check-answers", s.submit)
 	g.GET("/c/:slug/:stage", s.showStage)
 	g.POST("/c/:slug/:stage", s.saveStage)

@@ -64,3 +64,20 @@ func (s *Server) setSessionValue(c echo.Context, key string, value any) error {
 	}
 	return nil
 }
+
+// endSession forgets everything the resident's session holds and deletes
+// its cookie, so that the next person at a shared computer inherits
+// nothing.
+func (s *Server) endSession(c echo.Context) error {
+	sess := s.session(c)
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	opts := *s.sessions.Options
+	opts.MaxAge = -1
+	sess.Options = &opts
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}

@@ -27,6 +27,8 @@ type view struct {
 	// opened from the check-answers page.
 	Action string
 	Return string
+	// Stage is the slug of the stage page shown, for its Start again link.
+	Stage string
 	// LangForm, when set, is the id of the page's form: the language
 	// switch then posts it, so that unsaved choices survive.
 	LangForm string
