@@ -115,7 +115,10 @@ func (s *Server) begin(c echo.Context) error {
 	if err := s.store.CreateResponse(ctx, r); err != nil {
 		return err
 	}
-	if err := s.setSessionValue(c, "r:"+k.Slug, r.ID); err != nil {
+	// A new session for the new response.
+	sess := s.rotateSession(c)
+	sess.Values["r:"+k.Slug] = r.ID
+	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
 	return s.redirectStage(c, k, flow, 0)

@@ -34,7 +34,31 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now returns the time; tests may fix it. Defaults to time.Now.
 	Now func() time.Time
+	// SessionIdle and SessionAbsolute end an in-progress session on the
+	// server after that long unused, or that long after it began; 0 means
+	// DefaultSessionIdle and DefaultSessionAbsolute.
+	SessionIdle, SessionAbsolute time.Duration
+	// StartLimit caps how many responses may be started per StartWindow
+	// from one address (StartLimit) and one session (StartSessionLimit),
+	// counted in the store so that several servers share the limits;
+	// 0 means the defaults (DefaultStartLimit…).
+	StartLimit, StartSessionLimit int
+	StartWindow                   time.Duration
+	// PurgeAfter is how long an in-progress response may go unchanged
+	// before RunPurge deletes it; 0 means DefaultPurgeAfter.
+	PurgeAfter time.Duration
 }
+
+// Defaults for the limits on starting responses and for the purge of
+// abandoned ones.
+const (
+	DefaultStartLimit        = 60
+	DefaultStartSessionLimit = 10
+	DefaultStartWindow       = 10 * time.Minute
+	DefaultPurgeAfter        = 30 * 24 * time.Hour
+	// PurgeEvery is how often RunPurge looks for abandoned responses.
+	PurgeEvery = time.Hour
+)
 
 // Server is the HTTP front of budgetgrid.
 type Server struct {
@@ -52,6 +76,19 @@ type Server struct {
 	trustProxy bool
 	log        *slog.Logger
 	now        func() time.Time
+	csrfKey    []byte
+
+	sessionIdle, sessionAbsolute  time.Duration
+	startLimit, startSessionLimit int
+	startWindow, purgeAfter       time.Duration
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // New builds a Server: parses templates (failing fast), loads or creates
@@ -63,7 +100,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now,
+		sessionIdle:       orDefault(cfg.SessionIdle, DefaultSessionIdle),
+		sessionAbsolute:   orDefault(cfg.SessionAbsolute, DefaultSessionAbsolute),
+		startLimit:        orDefault(cfg.StartLimit, DefaultStartLimit),
+		startSessionLimit: orDefault(cfg.StartSessionLimit, DefaultStartSessionLimit),
+		startWindow:       orDefault(cfg.StartWindow, DefaultStartWindow),
+		purgeAfter:        orDefault(cfg.PurgeAfter, DefaultPurgeAfter),
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -123,20 +167,10 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.assets.serve)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
-	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		CookieName:     "budgetgrid_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "csrf").SetInternal(err)
-		},
-	}), noStore)
+	g := e.Group("", readForm, s.csrf, noStore)
 	g.GET("/", s.home)
 	g.GET("/c/:slug", s.start)
-	g.POST("/c/:slug/start", s.begin)
+	g.POST("/c/:slug/start", s.begin, s.startLimiter)
 	g.GET("/c/:slug/saved", s.saved)
 	g.GET("/c/:slug/resume", s.resumePage)
 	g.GET("/c/:slug/resume/:code", s.resumePage)
