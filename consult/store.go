@@ -18,6 +18,10 @@ type Store interface {
 	ResumeStore
 	SettingStore
 	RateLimitStore
+	UserStore
+	TokenStore
+	AdminSessionStore
+	AuditStore
 	// Close releases the store.
 	Close() error
 }
