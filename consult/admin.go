@@ -49,6 +49,7 @@ const (
 	AuditSessionRevoke  = "session_revoke"
 	AuditUserAdd        = "user_add"
 	AuditPasswordSet    = "password_set"
+	AuditPasswordLink   = "password_link"
 	AuditTOTPOn         = "totp_on"
 	AuditTOTPOff        = "totp_off"
 	AuditStatus         = "consultation_status"

@@ -22,7 +22,11 @@ func CanSee(u *User, consultationID int64) bool {
 
 // ConsultationsFor lists the consultations u may see, newest first, with
 // their response counts.
+// An interviewer, who uses the field app only, is EFORBIDDEN.
 func (a *Admin) ConsultationsFor(ctx context.Context, u *User) ([]ConsultationSummary, error) {
+	if !u.HasRole(RoleAdmin) && !u.HasRole(RoleEditor) && !u.HasRole(RoleAnalyst) {
+		return nil, forbidden()
+	}
 	cs, err := a.Store.Consultations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list consultations: %w", err)
@@ -39,6 +43,19 @@ func (a *Admin) ConsultationsFor(ctx context.Context, u *User) ([]ConsultationSu
 		out = append(out, ConsultationSummary{Consultation: c, All: all, Completed: done, CanEdit: u.Can(ActEditConsultation, c.ID)})
 	}
 	return out, nil
+}
+
+// Summary returns one consultation's line, if u may see it.
+func (a *Admin) Summary(ctx context.Context, u *User, slug string) (*ConsultationSummary, error) {
+	c, err := a.ConsultationFor(ctx, u, slug, ActViewResults)
+	if err != nil {
+		return nil, err
+	}
+	all, done, err := a.Store.CountResponses(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count responses of %s: %w", c.Slug, err)
+	}
+	return &ConsultationSummary{Consultation: c, All: all, Completed: done, CanEdit: u.Can(ActEditConsultation, c.ID)}, nil
 }
 
 // ConsultationFor returns the consultation with the given slug if u may

@@ -65,6 +65,8 @@ Usage:
   budgetgrid responses import SLUG FILE        load responses from a wide CSV
   budgetgrid responses simulate SLUG --n N     write synthetic responses as wide CSV
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
+  budgetgrid user add --role ROLE EMAIL        add an admin-area user; prints a set-password link
+  budgetgrid user link EMAIL                   a new set-password link for a user
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
 
 Run "budgetgrid COMMAND --help" for a command's flags.
@@ -119,6 +121,13 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return runResponsesSimulate(ctx, args[2:], env)
 		case "comments":
 			return runResponsesComments(ctx, args[2:], env)
+		}
+	case "user":
+		switch sub(1) {
+		case "add":
+			return runUserAdd(ctx, args[2:], env)
+		case "link":
+			return runUserLink(ctx, args[2:], env)
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)
