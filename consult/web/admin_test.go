@@ -510,3 +510,17 @@ func TestAdminRoutesByRole(t *testing.T) {
 }
 
 func decodeSecret(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+func TestAdminSetPasswordLinkLasts24Hours(t *testing.T) {
+	e := newEnv(t)
+	_, tok := e.addUser(t, "officer@fenshire.gov.uk", consult.RoleEditor, slug)
+	c := e.newClient(t)
+	e.clock.Set(testNow.Add(consult.SetPasswordValid - time.Second))
+	c.get("/admin/set-password/" + tok).wantStatus(t, http.StatusOK)
+	e.clock.Set(testNow.Add(consult.SetPasswordValid))
+	c.get("/admin/set-password/" + tok).wantStatus(t, http.StatusNotFound)
+	c.post("/admin/set-password/"+tok, url.Values{"password": {goodPassword}, "confirm": {goodPassword}}).wantStatus(t, http.StatusNotFound)
+	if u, _ := e.store.UserByEmail(context.Background(), "officer@fenshire.gov.uk"); u.PasswordHash != "" {
+		t.Error("an expired link set a password")
+	}
+}
