@@ -516,9 +516,9 @@ func TestAdminSetPasswordLinkLasts24Hours(t *testing.T) {
 	_, tok := e.addUser(t, "officer@fenshire.gov.uk", consult.RoleEditor, slug)
 	c := e.newClient(t)
 	e.clock.Set(testNow.Add(consult.SetPasswordValid - time.Second))
-	c.get("/admin/set-password/" + tok).wantStatus(t, http.StatusOK)
+	c.get("/admin/set-password/"+tok).wantStatus(t, http.StatusOK)
 	e.clock.Set(testNow.Add(consult.SetPasswordValid))
-	c.get("/admin/set-password/" + tok).wantStatus(t, http.StatusNotFound)
+	c.get("/admin/set-password/"+tok).wantStatus(t, http.StatusNotFound)
 	c.post("/admin/set-password/"+tok, url.Values{"password": {goodPassword}, "confirm": {goodPassword}}).wantStatus(t, http.StatusNotFound)
 	if u, _ := e.store.UserByEmail(context.Background(), "officer@fenshire.gov.uk"); u.PasswordHash != "" {
 		t.Error("an expired link set a password")
