@@ -142,4 +142,42 @@ type AdminStore interface {
 	AdminSessionStore
 	AuditStore
 	RateLimitStore
+	ModerationStore
+	StatsStore
+}
+
+// ModerationStore keeps which comments officers have hidden.
+type ModerationStore interface {
+	// SetCommentHidden hides (or shows again) the comment of a response.
+	// ENOTFOUND if there is no such response.
+	SetCommentHidden(ctx context.Context, responseID string, hidden bool, userID int64, at time.Time) error
+	// HiddenComments returns the ids of a consultation's responses whose
+	// comments are hidden.
+	HiddenComments(ctx context.Context, consultationID int64) (map[string]bool, error)
+}
+
+// DayCount counts one day's responses on one channel.
+type DayCount struct {
+	Day       string // YYYY-MM-DD, UTC
+	Channel   string
+	Started   int
+	Completed int
+}
+
+// ResponseStats are the counts behind the dashboard.
+type ResponseStats struct {
+	// Days is ordered by day then channel: responses started that day
+	// and completed that day.
+	Days []DayCount
+	// StoppedAt counts in-progress responses by Reached (the index of the
+	// stage they are yet to answer).
+	StoppedAt map[int]int
+	Completed int
+}
+
+// StatsStore counts responses for the dashboard.
+type StatsStore interface {
+	// ResponseStats counts a consultation's responses by day, channel
+	// and progress.
+	ResponseStats(ctx context.Context, consultationID int64) (*ResponseStats, error)
 }

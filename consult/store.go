@@ -22,6 +22,8 @@ type Store interface {
 	TokenStore
 	AdminSessionStore
 	AuditStore
+	ModerationStore
+	StatsStore
 	// Close releases the store.
 	Close() error
 }

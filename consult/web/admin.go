@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,6 +76,9 @@ func (s *Server) adminRoutes() error {
 	u.GET("/consultations/:slug", a.consultation)
 	u.POST("/consultations/:slug/status", a.consultationStatus)
 	u.GET("/consultations/:slug/download/:file", a.download)
+	u.GET("/consultations/:slug/dashboard", a.dashboard)
+	u.GET("/consultations/:slug/comments", a.comments)
+	u.POST("/consultations/:slug/comments/:id/hide", a.hideComment)
 	u.GET("/audit", a.audit)
 	u.GET("/audit.csv", a.auditCSV)
 	u.GET("/users", a.users)
@@ -113,6 +117,13 @@ func parseAdminPages(a *assets) (map[string]*template.Template, error) {
 		},
 		"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"day":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"percent": func(part, whole int) string {
+			if whole == 0 {
+				return "–"
+			}
+			return strconv.FormatFloat(100*float64(part)/float64(whole), 'f', 0, 64) + "%"
+		},
+		"stageName": stageName,
 		"statusClass": func(s consult.Status) string {
 			switch s {
 			case consult.Open:
@@ -323,4 +334,23 @@ func isFormError(err error) bool {
 		return true
 	}
 	return false
+}
+
+// stageName names a stage for officers.
+func stageName(st consult.Stage) string {
+	switch st.Kind {
+	case consult.StageAbout:
+		return "About you"
+	case consult.StageCurrent:
+		return "Your current service"
+	case consult.StageUnacceptable:
+		return "Unacceptable levels"
+	case consult.StageLot:
+		return "Round " + strconv.Itoa(st.Lot)
+	case consult.StageComments:
+		return "Comments"
+	case consult.StageCheck:
+		return "Check your answers"
+	}
+	return string(st.Kind)
 }

@@ -17,7 +17,7 @@ const auditPageLimit = 500
 // auditActions are the actions offered in the filter.
 var auditActions = []string{consult.AuditSignIn, consult.AuditSignInFailed, consult.AuditSignInLimited, consult.AuditSignOut,
 	consult.AuditSignOutAll, consult.AuditSessionRevoke, consult.AuditUserAdd, consult.AuditPasswordLink, consult.AuditPasswordSet, consult.AuditTOTPOn,
-	consult.AuditTOTPOff, consult.AuditStatus, consult.AuditDownload, consult.AuditAuditExport}
+	consult.AuditTOTPOff, consult.AuditStatus, consult.AuditCommentHide, consult.AuditCommentShow, consult.AuditDownload, consult.AuditAuditExport}
 
 // auditData is the audit page's data.
 type auditData struct {

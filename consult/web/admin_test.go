@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -442,27 +443,30 @@ func TestAdminRoutesByRole(t *testing.T) {
 		return [6]int{redirect, admin, editor, otherEditor, analyst, interviewer}
 	}
 	routes := map[string]row{
-		"GET /admin/sign-in":                            {path: "/admin/sign-in", want: [6]int{ok, redirect, redirect, redirect, redirect, redirect}},
-		"POST /admin/sign-in":                           {path: "/admin/sign-in", want: [6]int{unprocessable, unprocessable, unprocessable, unprocessable, unprocessable, unprocessable}},
-		"GET /admin/sign-in/code":                       {path: "/admin/sign-in/code", want: [6]int{redirect, redirect, redirect, redirect, redirect, redirect}},
-		"POST /admin/sign-in/code":                      {path: "/admin/sign-in/code", want: [6]int{redirect, redirect, redirect, redirect, redirect, redirect}},
-		"GET /admin/set-password/:token":                {path: "/admin/set-password/no-such-token", want: [6]int{notFound, notFound, notFound, notFound, notFound, notFound}},
-		"POST /admin/set-password/:token":               {path: "/admin/set-password/no-such-token", want: [6]int{notFound, notFound, notFound, notFound, notFound, notFound}},
-		"GET /admin/account":                            {path: "/admin/account", want: all(ok)},
-		"POST /admin/account/sessions/:id/revoke":       {path: "/admin/account/sessions/999999/revoke", want: all(notFound)},
-		"GET /admin/account/security-codes":             {path: "/admin/account/security-codes", want: all(ok)},
-		"POST /admin/account/security-codes":            {path: "/admin/account/security-codes", form: url.Values{"code": {"x"}}, want: all(unprocessable)},
-		"POST /admin/account/security-codes/off":        {path: "/admin/account/security-codes/off", want: all(redirect)},
-		"GET /admin":                                    {path: "/admin", want: byRole(ok, ok, ok, ok, forbidden)},
-		"GET /admin/consultations/:slug":                {path: "/admin/consultations/" + slug, want: byRole(ok, ok, notFound, ok, notFound)},
-		"POST /admin/consultations/:slug/status":        {path: "/admin/consultations/" + slug + "/status", form: url.Values{"status": {"open"}}, want: byRole(redirect, redirect, notFound, forbidden, notFound)},
-		"GET /admin/consultations/:slug/download/:file": {path: "/admin/consultations/" + slug + "/download/responses.csv", want: byRole(ok, ok, notFound, ok, notFound)},
-		"GET /admin/audit":                              {path: "/admin/audit", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
-		"GET /admin/audit.csv":                          {path: "/admin/audit.csv", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
-		"GET /admin/users":                              {path: "/admin/users", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
-		"POST /admin/users":                             {path: "/admin/users", form: url.Values{"email": {""}}, want: byRole(unprocessable, forbidden, forbidden, forbidden, forbidden)},
-		"POST /admin/sign-out":                          {path: "/admin/sign-out", want: all(ok)},
-		"POST /admin/account/sign-out-everywhere":       {path: "/admin/account/sign-out-everywhere", want: all(ok)},
+		"GET /admin/sign-in":                                {path: "/admin/sign-in", want: [6]int{ok, redirect, redirect, redirect, redirect, redirect}},
+		"POST /admin/sign-in":                               {path: "/admin/sign-in", want: [6]int{unprocessable, unprocessable, unprocessable, unprocessable, unprocessable, unprocessable}},
+		"GET /admin/sign-in/code":                           {path: "/admin/sign-in/code", want: [6]int{redirect, redirect, redirect, redirect, redirect, redirect}},
+		"POST /admin/sign-in/code":                          {path: "/admin/sign-in/code", want: [6]int{redirect, redirect, redirect, redirect, redirect, redirect}},
+		"GET /admin/set-password/:token":                    {path: "/admin/set-password/no-such-token", want: [6]int{notFound, notFound, notFound, notFound, notFound, notFound}},
+		"POST /admin/set-password/:token":                   {path: "/admin/set-password/no-such-token", want: [6]int{notFound, notFound, notFound, notFound, notFound, notFound}},
+		"GET /admin/account":                                {path: "/admin/account", want: all(ok)},
+		"POST /admin/account/sessions/:id/revoke":           {path: "/admin/account/sessions/999999/revoke", want: all(notFound)},
+		"GET /admin/account/security-codes":                 {path: "/admin/account/security-codes", want: all(ok)},
+		"POST /admin/account/security-codes":                {path: "/admin/account/security-codes", form: url.Values{"code": {"x"}}, want: all(unprocessable)},
+		"POST /admin/account/security-codes/off":            {path: "/admin/account/security-codes/off", want: all(redirect)},
+		"GET /admin":                                        {path: "/admin", want: byRole(ok, ok, ok, ok, forbidden)},
+		"GET /admin/consultations/:slug":                    {path: "/admin/consultations/" + slug, want: byRole(ok, ok, notFound, ok, notFound)},
+		"POST /admin/consultations/:slug/status":            {path: "/admin/consultations/" + slug + "/status", form: url.Values{"status": {"open"}}, want: byRole(redirect, redirect, notFound, forbidden, notFound)},
+		"GET /admin/consultations/:slug/download/:file":     {path: "/admin/consultations/" + slug + "/download/responses.csv", want: byRole(ok, ok, notFound, ok, notFound)},
+		"GET /admin/consultations/:slug/dashboard":          {path: "/admin/consultations/" + slug + "/dashboard", want: byRole(ok, ok, notFound, ok, notFound)},
+		"GET /admin/consultations/:slug/comments":           {path: "/admin/consultations/" + slug + "/comments?q=roads", want: byRole(ok, ok, notFound, ok, notFound)},
+		"POST /admin/consultations/:slug/comments/:id/hide": {path: "/admin/consultations/" + slug + "/comments/no-such/hide", want: byRole(notFound, notFound, notFound, forbidden, notFound)},
+		"GET /admin/audit":                                  {path: "/admin/audit", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
+		"GET /admin/audit.csv":                              {path: "/admin/audit.csv", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
+		"GET /admin/users":                                  {path: "/admin/users", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
+		"POST /admin/users":                                 {path: "/admin/users", form: url.Values{"email": {""}}, want: byRole(unprocessable, forbidden, forbidden, forbidden, forbidden)},
+		"POST /admin/sign-out":                              {path: "/admin/sign-out", want: all(ok)},
+		"POST /admin/account/sign-out-everywhere":           {path: "/admin/account/sign-out-everywhere", want: all(ok)},
 	}
 	srv, err := web.New(ctx, web.Config{Store: e.store})
 	if err != nil {
@@ -523,4 +527,77 @@ func TestAdminSetPasswordLinkLasts24Hours(t *testing.T) {
 	if u, _ := e.store.UserByEmail(context.Background(), "officer@fenshire.gov.uk"); u.PasswordHash != "" {
 		t.Error("an expired link set a password")
 	}
+}
+
+func TestAdminDashboardAndComments(t *testing.T) {
+	e := newEnv(t)
+	e.addUserWithPassword(t, "editor@fenshire.gov.uk", consult.RoleEditor, slug)
+	e.addUserWithPassword(t, "analyst@fenshire.gov.uk", consult.RoleAnalyst, slug)
+	for i := 0; i < 2; i++ {
+		e.newClient(t).answerUntil("submitted")
+	}
+	e.newClient(t).answerUntil("lot-2")
+	e.newClient(t).answerUntil("about-you")
+	xss := e.newClient(t)
+	xss.answerUntil("comments")
+	payload := `<script>alert("x")</script><img src=x onerror=alert(1)>`
+	xss.post(base+"/comments", url.Values{"comments": {payload}, "action": {"continue"}}).wantRedirect(t, base+"/check-answers")
+	xss.post(base+"/check-answers", nil).wantRedirect(t, base+"/confirmation")
+
+	ed := e.newClient(t)
+	ed.signIn("editor@fenshire.gov.uk")
+	r := ed.get("/admin/consultations/" + slug + "/dashboard")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "5 started, 3 completed (60%)")
+	stages := map[string][2]string{}
+	for _, m := range regexp.MustCompile(`(?s)<tr class="govuk-table__row">\s*<td class="govuk-table__cell">([^<]+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>`).FindAllStringSubmatch(r.body, -1) {
+		stages[m[1]] = [2]string{m[2], m[3]}
+	}
+	for stage, want := range map[string][2]string{
+		"About you": {"5", "1"}, "Round 1": {"4", "0"}, "Round 2": {"4", "1"}, "Round 3": {"3", "0"}, "Check your answers": {"3", "0"},
+	} {
+		if stages[stage] != want {
+			t.Errorf("stage %s: reached, stopped = %v, want %v", stage, stages[stage], want)
+		}
+	}
+	// The store stamps responses with its own clock, not the server's.
+	day := `\d{4}-\d{2}-\d{2}`
+	if !regexp.MustCompile(`<td class="govuk-table__cell">` + day + `</td>\s*<td class="govuk-table__cell">online</td>\s*<td[^>]*>5</td>\s*<td[^>]*>3</td>`).MatchString(r.body) {
+		t.Error("per-day table lacks a day with 5 online started and 3 completed")
+	}
+
+	r = ed.get("/admin/consultations/" + slug + "/comments?q=ROADS")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "2 comments holding")
+	r = ed.get("/admin/consultations/" + slug + "/comments?q=" + url.QueryEscape(`'; DROP TABLE responses; --`))
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "0 comments")
+	r = ed.get("/admin/consultations/" + slug + "/comments")
+	r.wantText(t, "3 comments")
+	if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") || !strings.Contains(r.body, "&lt;script&gt;") {
+		t.Error("a comment's markup is not inert on the comments page")
+	}
+	// Hide the first comment: the analyst no longer sees it, the editor
+	// sees it marked, the audit log has it.
+	m := regexp.MustCompile(`/comments/([0-9a-f-]+)/hide`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("no hide button for the editor")
+	}
+	ed.post("/admin/consultations/"+slug+"/comments/"+m[1]+"/hide", url.Values{"hidden": {"true"}}).wantRedirect(t, "/admin/consultations/"+slug+"/comments")
+	an := e.newClient(t)
+	an.signIn("analyst@fenshire.gov.uk")
+	r = an.get("/admin/consultations/" + slug + "/comments")
+	r.wantText(t, "2 comments")
+	if strings.Contains(r.body, "/hide") {
+		t.Error("the analyst is offered to hide comments")
+	}
+	an.post("/admin/consultations/"+slug+"/comments/"+m[1]+"/hide", url.Values{"hidden": {"false"}}).wantStatus(t, http.StatusForbidden)
+	r = ed.get("/admin/consultations/" + slug + "/comments")
+	r.wantText(t, "3 comments", "Hidden")
+	es, _ := e.store.Audit(context.Background(), consult.AuditFilter{Action: consult.AuditCommentHide})
+	if len(es) != 1 || es[0].Actor != "editor@fenshire.gov.uk" {
+		t.Errorf("audit of hiding: %+v", es)
+	}
+	ed.post("/admin/consultations/"+slug+"/comments/"+m[1]+"/hide", url.Values{"hidden": {"false"}}).wantRedirect(t, "/admin/consultations/"+slug+"/comments")
+	an.get("/admin/consultations/"+slug+"/comments").wantText(t, "3 comments")
 }

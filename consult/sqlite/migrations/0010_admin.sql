@@ -60,3 +60,10 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
+
+-- Comments an officer has hidden from the comments page and exports.
+CREATE TABLE hidden_comments (
+    response_id TEXT PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL DEFAULT 0,
+    hidden_at   INTEGER NOT NULL
+);
