@@ -190,3 +190,52 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		t.Error("the audit log could be deleted")
 	}
 }
+
+func TestResponseStatsAndHiddenComments(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	day1 := time.Date(2027, 1, 10, 23, 59, 0, 0, time.UTC)
+	db.now = func() time.Time { return day1 }
+	c := createConsultation(t, db, "roads-2027")
+	other := createConsultation(t, db, "other-2027")
+	done := completeResponse(t, db, c)
+	createResponse(t, db, c) // stops at Reached 1
+	createResponse(t, db, other)
+	db.now = func() time.Time { return day1.Add(time.Minute) } // the next day
+	r := createResponse(t, db, c)
+	r.Reached = 3
+	if err := db.SaveResponse(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.ResponseStats(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []consult.DayCount{{Day: "2027-01-10", Channel: "online", Started: 2, Completed: 1}, {Day: "2027-01-11", Channel: "online", Started: 1}}
+	if len(st.Days) != 2 || st.Days[0] != want[0] || st.Days[1] != want[1] {
+		t.Errorf("Days = %+v, want %+v", st.Days, want)
+	}
+	if st.Completed != 1 || st.StoppedAt[1] != 1 || st.StoppedAt[3] != 1 || len(st.StoppedAt) != 2 {
+		t.Errorf("Completed %d, StoppedAt %v", st.Completed, st.StoppedAt)
+	}
+
+	wantCode(t, db.SetCommentHidden(ctx, "no-such", true, 1, day1), consult.ENOTFOUND)
+	if err := db.SetCommentHidden(ctx, done.ID, true, 1, day1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCommentHidden(ctx, done.ID, true, 1, day1); err != nil {
+		t.Fatalf("hiding twice: %v", err)
+	}
+	if h, err := db.HiddenComments(ctx, c.ID); err != nil || !h[done.ID] || len(h) != 1 {
+		t.Fatalf("HiddenComments = %v, %v", h, err)
+	}
+	if h, _ := db.HiddenComments(ctx, other.ID); len(h) != 0 {
+		t.Fatalf("another consultation's hidden comments: %v", h)
+	}
+	if err := db.SetCommentHidden(ctx, done.ID, false, 1, day1); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := db.HiddenComments(ctx, c.ID); len(h) != 0 {
+		t.Fatalf("shown again, still hidden: %v", h)
+	}
+}
