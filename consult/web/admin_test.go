@@ -505,6 +505,9 @@ func TestAdminRoutesByRole(t *testing.T) {
 				if r.status != rt.want[i] {
 					t.Fatalf("%s as %s: status %d, want %d (heading %q, location %q)", name, w, r.status, rt.want[i], r.heading(), r.header.Get("Location"))
 				}
+				if strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+					checkAdminPage(t, name, r)
+				}
 				if r.status == redirect && rt.want[0] == redirect && i == 0 && r.header.Get("Location") != toSignIn {
 					t.Errorf("nobody sent to %q, want %s", r.header.Get("Location"), toSignIn)
 				}
@@ -600,4 +603,63 @@ func TestAdminDashboardAndComments(t *testing.T) {
 	}
 	ed.post("/admin/consultations/"+slug+"/comments/"+m[1]+"/hide", url.Values{"hidden": {"false"}}).wantRedirect(t, "/admin/consultations/"+slug+"/comments")
 	an.get("/admin/consultations/"+slug+"/comments").wantText(t, "3 comments")
+}
+
+var (
+	inlineScriptRE  = regexp.MustCompile(`<script\b[^>]*>[^<]`)
+	adminScriptRE   = regexp.MustCompile(`<script\b[^>]*>`)
+	inlineHandlerRE = regexp.MustCompile(`\s(on[a-z]+|style)\s*=`)
+	externalRE      = regexp.MustCompile(`(src|href|action)="(https?:)?//`)
+)
+
+// checkAdminPage checks what the strict CSP and privacy rules need of
+// every admin page: no inline script or style, nothing from other sites,
+// a CSRF token in every POST form, and the CSP header itself.
+func checkAdminPage(t *testing.T, name string, r *resp) {
+	t.Helper()
+	if inlineScriptRE.MatchString(r.body) || inlineHandlerRE.MatchString(r.body) {
+		t.Errorf("%s: inline script or style", name)
+	}
+	for _, tag := range adminScriptRE.FindAllString(r.body, -1) {
+		if !strings.Contains(tag, `src="/static/`) {
+			t.Errorf("%s: script %s", name, tag)
+		}
+	}
+	if externalRE.MatchString(r.body) {
+		t.Errorf("%s: a request to another site: %s", name, externalRE.FindString(r.body))
+	}
+	forms := strings.Count(r.body, `<form method="post"`)
+	if tokens := strings.Count(r.body, `name="_csrf" value="`); tokens < forms || (forms > 0 && strings.Contains(r.body, `name="_csrf" value=""`)) {
+		t.Errorf("%s: %d POST forms, %d CSRF tokens", name, forms, tokens)
+	}
+	if !strings.Contains(r.header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("%s: no strict CSP", name)
+	}
+	if r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", name, r.header.Get("Cache-Control"))
+	}
+}
+
+func TestAdminPagesRenderStoredMarkupInert(t *testing.T) {
+	payload := `Fenshire <script>alert(1)</script><img src=x onerror=alert(2)>`
+	e := newEnv(t, func(k *consult.Consultation) { k.Title = payload })
+	e.addUserWithPassword(t, "admin@fenshire.gov.uk", consult.RoleAdmin, "")
+	// A user-agent and an address end up on the account and audit pages.
+	c := e.newClient(t)
+	c.get("/admin/sign-in")
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/admin/sign-in", strings.NewReader(url.Values{
+		"email": {"admin@fenshire.gov.uk"}, "password": {goodPassword}, "_csrf": {c.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", `<script>alert(3)</script>`)
+	c.do(req).wantRedirect(t, "/admin")
+	for _, p := range []string{"/admin", "/admin/consultations/" + slug, "/admin/consultations/" + slug + "/dashboard",
+		"/admin/consultations/" + slug + "/comments", "/admin/account", "/admin/audit"} {
+		r := c.get(p)
+		r.wantStatus(t, http.StatusOK)
+		if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") {
+			t.Errorf("%s: stored markup is live", p)
+		}
+	}
+	c.get("/admin").wantText(t, payload)
+	c.get("/admin/account").wantText(t, `<script>alert(3)</script>`)
 }
