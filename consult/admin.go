@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// EFORBIDDEN: the signed-in user's role does not allow the action.
-const EFORBIDDEN = "forbidden"
+// ENOPERMISSION: the signed-in user's role does not allow the action. Its
+// code is "forbidden", as the field sync API's refusals.
+const ENOPERMISSION = "forbidden"
 
 // ETOOMANY: too many attempts; try again after a while.
 const ETOOMANY = "too_many"
@@ -87,7 +88,7 @@ type Client struct {
 	UserAgent string
 }
 
-func forbidden() error { return &Error{Code: EFORBIDDEN, Message: forbiddenMessage} }
+func forbidden() error { return &Error{Code: ENOPERMISSION, Message: forbiddenMessage} }
 
 // newSecret returns n random bytes as unpadded base64url text.
 func newSecret(n int) string {

@@ -133,7 +133,10 @@ type AuditStore interface {
 	Audit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }
 
-// AdminStore is what the admin area's use cases need.
+// AdminStore is what the admin area's use cases need: a Store that also
+// keeps users, one-time tokens, admin sessions, the audit log, comment
+// moderation and the dashboard's counts. It joins Store once every store
+// implements it; until then the admin area is on where the store has it.
 type AdminStore interface {
 	ConsultationStore
 	ResponseStore

@@ -18,12 +18,6 @@ type Store interface {
 	ResumeStore
 	SettingStore
 	RateLimitStore
-	UserStore
-	TokenStore
-	AdminSessionStore
-	AuditStore
-	ModerationStore
-	StatsStore
 	// Close releases the store.
 	Close() error
 }

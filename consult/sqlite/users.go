@@ -10,6 +10,8 @@ import (
 	"github.com/budgetgrid/budgetgrid/consult"
 )
 
+var _ consult.AdminStore = (*DB)(nil)
+
 // nanos stores a time as Unix nanoseconds; the zero time as 0.
 func nanos(t time.Time) int64 {
 	if t.IsZero() {

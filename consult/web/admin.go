@@ -35,9 +35,14 @@ const (
 )
 
 // adminRoutes parses the admin templates (failing fast) and registers the
-// /admin routes on the server's router.
+// /admin routes on the server's router, if the store keeps users.
 func (s *Server) adminRoutes() error {
-	a := &adminArea{s: s, uc: &consult.Admin{Store: s.store, Now: s.now}}
+	store, ok := s.store.(consult.AdminStore)
+	if !ok {
+		s.log.Warn("this store has no users yet: the admin area is off")
+		return nil
+	}
+	a := &adminArea{s: s, uc: &consult.Admin{Store: store, Now: s.now}}
 	var err error
 	if a.pages, err = parseAdminPages(s.assets); err != nil {
 		return err
@@ -243,7 +248,7 @@ func (a *adminArea) errors(next echo.HandlerFunc) echo.HandlerFunc {
 			switch consult.ErrorCode(err) {
 			case consult.ENOTFOUND:
 				status, title = http.StatusNotFound, "Page not found"
-			case consult.EFORBIDDEN:
+			case consult.ENOPERMISSION:
 				status, title = http.StatusForbidden, "You cannot do this"
 			case consult.EINVALID:
 				status, title = http.StatusUnprocessableEntity, "Sorry, we could not do that"

@@ -26,10 +26,10 @@ func (a *adminArea) download(c echo.Context) error {
 	switch file {
 	case "responses.csv":
 		ctype = "text/csv; charset=utf-8"
-		write = func(w *bufio.Writer) error { return report.WriteWide(ctx, w, a.s.store, k) }
+		write = func(w *bufio.Writer) error { return report.WriteWide(ctx, w, a.uc.Store, k) }
 	case "comments.csv":
 		ctype = "text/csv; charset=utf-8"
-		write = func(w *bufio.Writer) error { return report.WriteComments(ctx, w, a.s.store, k) }
+		write = func(w *bufio.Writer) error { return report.WriteComments(ctx, w, a.uc.Store, k) }
 	case "consultation.json":
 		ctype = "application/json"
 		write = func(w *bufio.Writer) error {
@@ -43,7 +43,7 @@ func (a *adminArea) download(c echo.Context) error {
 	case "analysis.xlsx":
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		write = func(w *bufio.Writer) error {
-			tables, err := report.Tables(ctx, a.s.store, k, "consultation "+k.Slug)
+			tables, err := report.Tables(ctx, a.uc.Store, k, "consultation "+k.Slug)
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,7 @@ func (a *adminArea) renderUsers(c echo.Context, status int, d usersData, errs []
 	if err != nil {
 		return err
 	}
-	cs, err := a.s.store.Consultations(ctx)
+	cs, err := a.uc.Store.Consultations(ctx)
 	if err != nil {
 		return err
 	}
