@@ -133,10 +133,9 @@ type AuditStore interface {
 	Audit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }
 
-// AdminStore is what the admin area's use cases need: a Store that also
-// keeps users, one-time tokens, admin sessions, the audit log, comment
-// moderation and the dashboard's counts. It joins Store once every store
-// implements it; until then the admin area is on where the store has it.
+// AdminStore is what the admin area's use cases need: consultations and
+// responses, users, one-time tokens, admin sessions, the audit log, rate
+// limits, comment moderation and the dashboard's counts. Every Store is one.
 type AdminStore interface {
 	ConsultationStore
 	ResponseStore

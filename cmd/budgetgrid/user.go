@@ -39,10 +39,7 @@ func runUserAdd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
-	uc, err := adminUseCases(store)
-	if err != nil {
-		return err
-	}
+	uc := &consult.Admin{Store: store}
 	u, tok, err := uc.AddUserIn(ctx, nil, pos[0], consult.Role(*role), *slug, consult.Client{Address: "command line"})
 	if err != nil {
 		return fmt.Errorf("%s", consult.ErrorMessage(err))
@@ -64,10 +61,7 @@ func runUserLink(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer store.Close()
-	uc, err := adminUseCases(store)
-	if err != nil {
-		return err
-	}
+	uc := &consult.Admin{Store: store}
 	tok, err := uc.NewPasswordLink(ctx, nil, pos[0], consult.Client{Address: "command line"})
 	if err != nil {
 		return fmt.Errorf("%s", consult.ErrorMessage(err))
@@ -85,13 +79,4 @@ func baseURLFlag(fs *flag.FlagSet, env Env) *string {
 // path to put after the site's address.
 func passwordLink(baseURL, token string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/admin/set-password/" + token
-}
-
-// adminUseCases are the admin use cases on a store that keeps users.
-func adminUseCases(store consult.Store) (*consult.Admin, error) {
-	as, ok := store.(consult.AdminStore)
-	if !ok {
-		return nil, fmt.Errorf("this database does not keep admin users yet: use SQLite")
-	}
-	return &consult.Admin{Store: as}, nil
 }

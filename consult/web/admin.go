@@ -35,14 +35,9 @@ const (
 )
 
 // adminRoutes parses the admin templates (failing fast) and registers the
-// /admin routes on the server's router, if the store keeps users.
+// /admin routes on the server's router.
 func (s *Server) adminRoutes() error {
-	store, ok := s.store.(consult.AdminStore)
-	if !ok {
-		s.log.Warn("this store has no users yet: the admin area is off")
-		return nil
-	}
-	a := &adminArea{s: s, uc: &consult.Admin{Store: store, Now: s.now}}
+	a := &adminArea{s: s, uc: &consult.Admin{Store: s.store, Now: s.now}}
 	var err error
 	if a.pages, err = parseAdminPages(s.assets); err != nil {
 		return err
