@@ -23,6 +23,12 @@ type Store interface {
 	DeviceStore
 	ErasureStore
 	RedactStore
+	UserStore
+	TokenStore
+	AdminSessionStore
+	AuditStore
+	ModerationStore
+	StatsStore
 	// Close releases the store.
 	Close() error
 }

@@ -69,6 +69,8 @@ Usage:
   budgetgrid responses comments SLUG [--out F] write residents' comments as CSV
   budgetgrid responses erase SLUG REFERENCE    erase a resident's response
   budgetgrid responses copy SLUG REFERENCE     a resident's answers in words
+  budgetgrid user add --role ROLE EMAIL        add an admin-area user; prints a set-password link
+  budgetgrid user link EMAIL                   a new set-password link for a user
   budgetgrid analyse SLUG | --grid F --responses F   weighted results
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
   budgetgrid opendata SLUG --out DIR                published tables as open data
@@ -138,6 +140,13 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return runResponsesErase(ctx, args[2:], env)
 		case "copy":
 			return runResponsesCopy(ctx, args[2:], env)
+		}
+	case "user":
+		switch sub(1) {
+		case "add":
+			return runUserAdd(ctx, args[2:], env)
+		case "link":
+			return runUserLink(ctx, args[2:], env)
 		}
 	case "analyse", "analyze":
 		return runAnalyse(ctx, args[1:], env)

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) consult.Store, opts ...Option) {
 	t.Run("SharedDatabase", s.testSharedDatabase)
 	t.Run("Deployment", s.testDeployment)
 	t.Run("ImportStream", s.testImportStream)
+	t.Run("Admin", s.testAdmin)
 }
 
 var ctx = context.Background()

@@ -133,6 +133,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes()
+	if err := s.adminRoutes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
