@@ -184,6 +184,9 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 	tb.click("consent", true)
 	tb.press("next")
 	tb.stage("about-you")
+	// Hand-over mode hides the interviewer's controls until taken back.
+	tb.press("handover")
+	tb.waitJS("hand-over mode", `document.getElementById('discard').offsetParent === null && !!document.getElementById('take-back')`)
 	tb.click("about-area-fenchester", true)
 	tb.click("about-age_band-35-54", true)
 	tb.press("next")
@@ -207,6 +210,11 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 		tb.press("next")
 	}
 	tb.stage("comments")
+	if !eval[bool](tb, `document.getElementById('discard').offsetParent === null`) {
+		tb.t.Fatal("hand-over mode ended by itself before the check page")
+	}
+	tb.press("take-back")
+	tb.waitJS("the interviewer's controls back", `document.getElementById('discard').offsetParent !== null && !!document.getElementById('handover')`)
 	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("comments"), comment)); err != nil {
 		tb.t.Fatal(err)
 	}
@@ -346,6 +354,14 @@ func TestFieldAppOffline(t *testing.T) {
 	// Signing out with unsent records is refused.
 	tb.press("sign-out")
 	tb.waitJS("the sign-out refusal", `!document.getElementById('signout-note').hidden`)
+	if got := tb.queueJS(`return await m.getKV('token')`); got != `"`+token+`"` {
+		t.Fatalf("after a refused sign-out the token is %s", got)
+	}
+	// Once the queue is exported, signing out is allowed.
+	tb.press("export")
+	tb.waitJS("the export", `import(document.body.dataset.queueJs).then(m => m.getKV('exportedAt')).then(v => { window.exported = !!v; }), window.exported === true`)
+	tb.press("sign-out")
+	tb.waitJS("the enrol form after signing out", `!!document.getElementById('token')`)
 	tb.checkOrigin()
 }
 

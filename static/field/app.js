@@ -157,7 +157,7 @@ async function renderHome() {
       h('p', { text: `An interview of ${draft.title} is in progress.` }),
       h('button', { type: 'button', class: 'f-button', id: 'resume', text: 'Continue the interview', onclick: () => showStage() }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'discard-draft', text: 'Discard it', onclick: discardDraft })) : null,
-    h('p', { id: 'start-note', class: 'f-error', role: 'alert', hidden: true }),
+    h('p', { id: 'start-note', class: 'f-error', role: 'alert', hidden: !state.startNote, text: state.startNote || '' }),
     h('h2', { class: 'f-h2', text: 'Consultations on this tablet' }),
     state.consultations.length ? cons : h('p', { text: 'No consultation is assigned to this tablet.' }),
     h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'refresh', text: 'Update consultations', onclick: () => refresh() }),
@@ -170,7 +170,7 @@ async function renderHome() {
       h('button', { type: 'button', class: 'f-button', id: 'send-now', text: 'Send now', onclick: () => syncer.now() }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'export', text: 'Export my queue', onclick: exportQueue }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'sign-out', text: 'Sign out this tablet', onclick: signOut })),
-    h('p', { id: 'signout-note', class: 'f-error', role: 'alert', hidden: true }),
+    h('p', { id: 'signout-note', class: 'f-error', role: 'alert', hidden: !state.signoutNote, text: state.signoutNote || '' }),
     h('p', { class: 'f-hint', id: 'storage', text: state.storage }),
   );
 }
@@ -188,17 +188,13 @@ async function exportQueue() {
 async function signOut() {
   const left = await Q.unsent();
   const exportedAt = await Q.getKV('exportedAt');
-  const note = document.getElementById('signout-note');
+  state.signoutNote = '';
   if (left.length && !(exportedAt && left.every((e) => e.updated <= exportedAt))) {
-    note.textContent = `${left.length} interview(s) are not sent. Send them, or export the queue, before signing out.`;
-    note.hidden = false;
-    return;
+    state.signoutNote = `${left.length} interview(s) are not sent. Send them, or export the queue, before signing out.`;
+  } else if (state.interview) {
+    state.signoutNote = 'Finish or discard the interview in progress before signing out.';
   }
-  if (state.interview) {
-    note.textContent = 'Finish or discard the interview in progress before signing out.';
-    note.hidden = false;
-    return;
-  }
+  if (state.signoutNote) { renderHome(); return; }
   await Q.deleteKV('token');
   state.token = '';
   renderEnrol();
@@ -214,17 +210,19 @@ function consultationOf(iv) {
 
 async function discardDraft() {
   state.interview = null;
+  state.startNote = '';
   await Q.deleteKV('draft');
   renderHome();
 }
 
 async function startInterview(c) {
   if (state.interview) {
-    const note = document.getElementById('start-note');
-    note.textContent = 'An interview is in progress: continue it or discard it first.';
-    note.hidden = false;
+    state.startNote = 'An interview is in progress: continue it or discard it first.';
+    renderHome();
     return;
   }
+  state.startNote = '';
+  state.signoutNote = '';
   state.interview = I.newInterview(c);
   await saveDraft();
   showStage();
@@ -255,8 +253,8 @@ function showStage() {
     await saveDraft();
     showStage();
   });
-  const discard = h('button', { type: 'button', class: 'f-link', id: 'discard', text: 'Leave this interview for now' });
-  discard.addEventListener('click', () => { renderHome(); });
+  const discard = h('button', { type: 'button', class: 'f-link', id: 'discard', 'data-interviewer': '', text: 'Leave this interview for now' });
+  discard.addEventListener('click', () => { document.body.classList.remove('f-handover'); renderHome(); });
   main.append(discard);
 }
 
