@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,9 @@ type fieldSite struct {
 	// portal answers every request 200 with an HTML page, as a Wi-Fi
 	// sign-in page does.
 	portal atomic.Bool
+	// swExtra, when set, is appended to the service worker, as a new
+	// version of the app would change it.
+	swExtra atomic.Value
 }
 
 func startFieldSite(t testing.TB) *fieldSite {
@@ -80,6 +84,18 @@ func startFieldSite(t testing.TB) *fieldSite {
 			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 			rw.WriteHeader(http.StatusOK)
 			rw.Write([]byte("<!DOCTYPE html><title>Sign in</title><p>Sign in to the hotel Wi-Fi</p>"))
+			return
+		}
+		if extra, _ := fs.swExtra.Load().(string); extra != "" && r.URL.Path == "/field/sw.js" {
+			rec := httptest.NewRecorder()
+			r.Header.Del("Accept-Encoding") // plain, so that it can be appended to
+			srv.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				rw.Header()[k] = v
+			}
+			rw.Header().Del("Content-Length")
+			rw.WriteHeader(rec.Code)
+			rw.Write(append(rec.Body.Bytes(), extra...))
 			return
 		}
 		srv.ServeHTTP(rw, r)
@@ -145,7 +161,17 @@ func (fs *fieldSite) setOnline(ctx context.Context, online bool) error {
 // waitJS waits (up to 20 s) until a JavaScript expression is truthy.
 func (tb *tab) waitJS(what, expr string) {
 	tb.t.Helper()
-	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		// A reload (the app updating itself) interrupts the wait: go on.
+		if (strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "context was destroyed")) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		tb.t.Fatalf("%s: waiting for %s (%s): %v\npage: %s", tb.current().Name, what, expr, err, tb.text("main"))
 	}
 }
@@ -736,4 +762,45 @@ func TestFieldAppRestartOffline(t *testing.T) {
 	if r.Answers.About["area"] != "marshby" || iv == nil || !iv.Consent || iv.Notes != "Doorstep, Marshby" || iv.TimingsMS["about-you"] <= 0 || iv.TimingsMS["lot-1"] <= 0 {
 		t.Fatalf("stored about %v interview %+v", r.Answers.About, iv)
 	}
+}
+
+// TestFieldAppUpdateWaits publishes a new version of the app in the
+// middle of an interview: it installs but waits, the interview goes on,
+// and it takes over (the page reloading into it) once no interview is open.
+func TestFieldAppUpdateWaits(t *testing.T) {
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	tb := fs.openApp(t, browser, token)
+	tb.press("start-" + slug)
+	tb.stage("interviewer")
+	tb.click("consent", true)
+	tb.press("next")
+	tb.stage("about-you")
+	tb.click("about-area-eastwold", true)
+
+	fs.swExtra.Store("\n// a new version\n")
+	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`navigator.serviceWorker.getRegistration('/field').then(r => r.update()).then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("check for an update: %v", err)
+	}
+	waiting := `(navigator.serviceWorker.getRegistration('/field').then(r => { window.bgWaiting = !!r.waiting; }), window.bgWaiting === true)`
+	tb.waitJS("the new version installed and waiting", waiting)
+	eval[bool](tb, `window.bgMarker = true`)
+	time.Sleep(500 * time.Millisecond)
+	if !eval[bool](tb, `window.bgMarker === true && document.getElementById('about-area-eastwold').checked`) {
+		t.Fatal("the update broke the interview in progress")
+	}
+	tb.waitJS("the new version still waiting", waiting)
+
+	// Leaving the interview keeps it in progress: still no update.
+	tb.press("discard")
+	tb.waitJS("the home screen", `!!document.getElementById('discard-draft')`)
+	time.Sleep(500 * time.Millisecond)
+	if !eval[bool](tb, `window.bgMarker === true`) {
+		t.Fatal("the app updated with an interview in progress")
+	}
+	// Discarded: the new version takes over and the page reloads into it.
+	tb.press("discard-draft")
+	tb.waitJS("the reload into the new version", `window.bgMarker === undefined && !!document.getElementById('start-`+slug+`')`)
+	tb.waitJS("no version waiting", `(navigator.serviceWorker.getRegistration('/field').then(r => { window.bgWaiting = !!r.waiting; }), window.bgWaiting === false)`)
 }

@@ -34,10 +34,29 @@ const syncer = Q.createSyncer({
 });
 
 // The worker caches the shell; it controls /field, above its own folder.
+let registration = null;
+
+// applyUpdate lets a new version of the app, installed and waiting, take
+// over, but only while no interview is in progress; the page then reloads
+// into it.
+function applyUpdate() {
+  if (registration && registration.waiting && !state.interview) registration.waiting.postMessage('skip-waiting');
+}
+
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return 'This browser cannot keep the app offline (no service workers).';
   try {
-    await navigator.serviceWorker.register('/field/sw.js', { scope: '/field' });
+    let controlled = !!navigator.serviceWorker.controller;
+    registration = await navigator.serviceWorker.register('/field/sw.js', { scope: '/field' });
+    registration.addEventListener('updatefound', () => {
+      const w = registration.installing;
+      if (w) w.addEventListener('statechange', () => { if (w.state === 'installed') applyUpdate(); });
+    });
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      // The first worker taking control is not an update.
+      if (controlled && !state.interview) location.reload();
+      controlled = true;
+    });
     return '';
   } catch (e) {
     return 'The app could not be made available offline: ' + e.message;
@@ -130,6 +149,7 @@ const STATE_LABEL = { tablet: 'On this tablet', sending: 'Sending', sent: 'Sent'
 
 async function renderHome() {
   state.screen = 'home';
+  applyUpdate();
   const sending = syncer.sending();
   const list = (await Q.entries()).map((e) => (e.id === sending && e.state === 'tablet' ? { ...e, state: 'sending' } : e));
   if (state.screen !== 'home') return;
