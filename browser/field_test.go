@@ -225,6 +225,12 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 	for k := 1; k <= len(fs.C.Plan().Budgets); k++ {
 		tb.stage(fmt.Sprintf("lot-%d", k))
 		if k == 1 {
+			// Over budget, the round cannot go on; the server would refuse it.
+			eval[bool](tb, `[...document.querySelectorAll('#stage fieldset')].forEach(f => { const r = f.querySelectorAll('input[type=radio]'); r[r.length - 1].click(); }), true`)
+			tb.waitJS("the over-budget bar", `!!document.getElementById('over')`)
+			tb.press("next")
+			tb.waitJS("the over-budget error", `/over the budget/.test(document.getElementById('stage-error').innerText) && document.getElementById('stage').dataset.stage === 'lot-1'`)
+			eval[bool](tb, `[...document.querySelectorAll('#stage fieldset')].forEach(f => f.querySelector('input[type=radio]').click()), true`)
 			tb.click("lot1-roads-2", true)
 			tb.axe("field round 1")
 			if got := tb.text("#spent"); !strings.Contains(got, "Spent") {

@@ -224,8 +224,11 @@ async function saveDraft() {
   await Q.setKV('draft', state.interview);
 }
 
+// consultationOf is the consultation an interview runs: the copy taken
+// when it started, so that an update of the assignments or of the grid
+// never changes or drops an interview in progress.
 function consultationOf(iv) {
-  return state.consultations.find((c) => c.slug === iv.slug);
+  return iv.consultation || state.consultations.find((c) => c.slug === iv.slug);
 }
 
 async function discardDraft() {
@@ -243,7 +246,7 @@ async function startInterview(c) {
   }
   state.startNote = '';
   state.signoutNote = '';
-  state.interview = I.newInterview(c);
+  state.interview = { ...I.newInterview(c), consultation: c };
   await saveDraft();
   showStage();
 }
