@@ -306,6 +306,9 @@ func TestFieldAppOffline(t *testing.T) {
 	if got := tb.text("#consultations"); !strings.Contains(got, fs.C.Title) {
 		t.Fatalf("consultations: %q", got)
 	}
+	if got := tb.text("#storage"); !strings.HasPrefix(got, "Storage: persistent") {
+		t.Fatalf("the app does not say whether storage is persistent: %q", got)
+	}
 	tb.axe("field home")
 
 	fs.network(tb, false)
@@ -809,4 +812,18 @@ func TestFieldAppUpdateWaits(t *testing.T) {
 	tb.press("discard-draft")
 	tb.waitJS("the reload into the new version", `window.bgMarker === undefined && !!document.getElementById('start-`+slug+`')`)
 	tb.waitJS("no version waiting", `(navigator.serviceWorker.getRegistration('/field').then(r => { window.bgWaiting = !!r.waiting; }), window.bgWaiting === false)`)
+}
+
+// TestFieldAppClosedConsultation: once a consultation has closed, the
+// tablet offers no new interview of it.
+func TestFieldAppClosedConsultation(t *testing.T) {
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	tb := fs.openApp(t, browser, token)
+	if err := fs.store.SetStatus(context.Background(), slug, consult.Closed); err != nil {
+		t.Fatal(err)
+	}
+	tb.press("refresh")
+	tb.waitJS("the closed notice", `!!document.getElementById('closed-`+slug+`') && !document.getElementById('start-`+slug+`')`)
 }

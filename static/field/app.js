@@ -145,6 +145,12 @@ function scheduleHome() {
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
+// closed reports whether a consultation takes no new interviews, by its
+// status or closing time as last synced (the server decides on arrival).
+function closed(c) {
+  return c.status !== 'open' || (c.closes_at && Date.now() >= Date.parse(c.closes_at));
+}
+
 const STATE_LABEL = { tablet: 'On this tablet', sending: 'Sending', sent: 'Sent', rejected: 'Rejected' };
 
 async function renderHome() {
@@ -159,7 +165,9 @@ async function renderHome() {
     state.consultations.map((c) => h('li', { class: 'f-card' },
       h('h3', { class: 'f-h3', text: c.title }),
       h('p', { text: `${c.completed} completed on the server at the last sync · ${queued(c.slug)} not yet sent from this tablet${c.closes_at ? ' · closes ' + when.format(new Date(c.closes_at)) : ''}` }),
-      h('button', { type: 'button', class: 'f-button', id: 'start-' + c.slug, 'data-slug': c.slug, text: 'Start an interview', onclick: () => startInterview(c) }))));
+      closed(c)
+        ? h('p', { class: 'f-error', id: 'closed-' + c.slug, text: 'This consultation has closed: a new interview would be refused. Interviews already finished are still sent.' })
+        : h('button', { type: 'button', class: 'f-button', id: 'start-' + c.slug, 'data-slug': c.slug, text: 'Start an interview', onclick: () => startInterview(c) }))));
   // Every unsent interview, and the latest sent ones (the rest are counted).
   const SHOWN_SENT = 20;
   let sentShown = 0;
