@@ -22,6 +22,7 @@ import (
 	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/consult/web"
 	"github.com/budgetgrid/budgetgrid/demo"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -755,6 +756,33 @@ func TestFieldAppRestartOffline(t *testing.T) {
 		run(ctx, "next from "+st, js(`document.getElementById('next').click(), true`))
 	}
 	run(ctx, "queued", wait(`document.querySelector('#queue [data-entry]')?.dataset.state === 'tablet'`))
+
+	// "Export my queue" saves a file an admin can take the record from.
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	run(ctx, "export", js(`document.getElementById('export').click(), true`))
+	var file []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && file == nil; time.Sleep(50 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(downloads, "budgetgrid-queue-*.json")); len(m) == 1 {
+			file, _ = os.ReadFile(m[0])
+			if !json.Valid(file) {
+				file = nil // still being written
+			}
+		}
+	}
+	var ex struct {
+		Format  string
+		Records []struct {
+			State  string
+			Record consult.FieldRecord
+		}
+	}
+	if err := json.Unmarshal(file, &ex); err != nil || ex.Format != "budgetgrid-field-queue" || len(ex.Records) != 1 || ex.Records[0].State != "tablet" || ex.Records[0].Record.About["area"] != "marshby" || !ex.Records[0].Record.Interview.Consent {
+		t.Fatalf("exported file (%v): %s", err, file)
+	}
+
 	if err := fs.setOnline(ctx, true); err != nil {
 		t.Fatal(err)
 	}
