@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/budgetgrid/budgetgrid/consult/sqlite"
 	"github.com/budgetgrid/budgetgrid/consult/web"
 	"github.com/budgetgrid/budgetgrid/demo"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -36,6 +38,9 @@ type fieldSite struct {
 	// portal answers every request 200 with an HTML page, as a Wi-Fi
 	// sign-in page does.
 	portal atomic.Bool
+	// swExtra, when set, is appended to the service worker, as a new
+	// version of the app would change it.
+	swExtra atomic.Value
 }
 
 func startFieldSite(t testing.TB) *fieldSite {
@@ -80,6 +85,18 @@ func startFieldSite(t testing.TB) *fieldSite {
 			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 			rw.WriteHeader(http.StatusOK)
 			rw.Write([]byte("<!DOCTYPE html><title>Sign in</title><p>Sign in to the hotel Wi-Fi</p>"))
+			return
+		}
+		if extra, _ := fs.swExtra.Load().(string); extra != "" && r.URL.Path == "/field/sw.js" {
+			rec := httptest.NewRecorder()
+			r.Header.Del("Accept-Encoding") // plain, so that it can be appended to
+			srv.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				rw.Header()[k] = v
+			}
+			rw.Header().Del("Content-Length")
+			rw.WriteHeader(rec.Code)
+			rw.Write(append(rec.Body.Bytes(), extra...))
 			return
 		}
 		srv.ServeHTTP(rw, r)
@@ -145,7 +162,17 @@ func (fs *fieldSite) setOnline(ctx context.Context, online bool) error {
 // waitJS waits (up to 20 s) until a JavaScript expression is truthy.
 func (tb *tab) waitJS(what, expr string) {
 	tb.t.Helper()
-	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		// A reload (the app updating itself) interrupts the wait: go on.
+		if (strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "context was destroyed")) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		tb.t.Fatalf("%s: waiting for %s (%s): %v\npage: %s", tb.current().Name, what, expr, err, tb.text("main"))
 	}
 }
@@ -184,6 +211,9 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 	tb.click("consent", true)
 	tb.press("next")
 	tb.stage("about-you")
+	// Hand-over mode hides the interviewer's controls until taken back.
+	tb.press("handover")
+	tb.waitJS("hand-over mode", `document.getElementById('discard').offsetParent === null && !!document.getElementById('take-back')`)
 	tb.click("about-area-fenchester", true)
 	tb.click("about-age_band-35-54", true)
 	tb.press("next")
@@ -196,6 +226,12 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 	for k := 1; k <= len(fs.C.Plan().Budgets); k++ {
 		tb.stage(fmt.Sprintf("lot-%d", k))
 		if k == 1 {
+			// Over budget, the round cannot go on; the server would refuse it.
+			eval[bool](tb, `[...document.querySelectorAll('#stage fieldset')].forEach(f => { const r = f.querySelectorAll('input[type=radio]'); r[r.length - 1].click(); }), true`)
+			tb.waitJS("the over-budget bar", `!!document.getElementById('over')`)
+			tb.press("next")
+			tb.waitJS("the over-budget error", `/over the budget/.test(document.getElementById('stage-error').innerText) && document.getElementById('stage').dataset.stage === 'lot-1'`)
+			eval[bool](tb, `[...document.querySelectorAll('#stage fieldset')].forEach(f => f.querySelector('input[type=radio]').click()), true`)
 			tb.click("lot1-roads-2", true)
 			tb.axe("field round 1")
 			if got := tb.text("#spent"); !strings.Contains(got, "Spent") {
@@ -207,6 +243,11 @@ func (fs *fieldSite) interview(tb *tab, comment string) {
 		tb.press("next")
 	}
 	tb.stage("comments")
+	if !eval[bool](tb, `document.getElementById('discard').offsetParent === null`) {
+		tb.t.Fatal("hand-over mode ended by itself before the check page")
+	}
+	tb.press("take-back")
+	tb.waitJS("the interviewer's controls back", `document.getElementById('discard').offsetParent !== null && !!document.getElementById('handover')`)
 	if err := chromedp.Do(tb.ctx, chromedp.SendKeys(chromedp.ID("comments"), comment)); err != nil {
 		tb.t.Fatal(err)
 	}
@@ -265,6 +306,9 @@ func TestFieldAppOffline(t *testing.T) {
 	tb.waitJS("the service worker", `navigator.serviceWorker.controller !== null`)
 	if got := tb.text("#consultations"); !strings.Contains(got, fs.C.Title) {
 		t.Fatalf("consultations: %q", got)
+	}
+	if got := tb.text("#storage"); !strings.HasPrefix(got, "Storage: persistent") {
+		t.Fatalf("the app does not say whether storage is persistent: %q", got)
 	}
 	tb.axe("field home")
 
@@ -346,6 +390,14 @@ func TestFieldAppOffline(t *testing.T) {
 	// Signing out with unsent records is refused.
 	tb.press("sign-out")
 	tb.waitJS("the sign-out refusal", `!document.getElementById('signout-note').hidden`)
+	if got := tb.queueJS(`return await m.getKV('token')`); got != `"`+token+`"` {
+		t.Fatalf("after a refused sign-out the token is %s", got)
+	}
+	// Once the queue is exported, signing out is allowed.
+	tb.press("export")
+	tb.waitJS("the export", `import(document.body.dataset.queueJs).then(m => m.getKV('exportedAt')).then(v => { window.exported = !!v; }), window.exported === true`)
+	tb.press("sign-out")
+	tb.waitJS("the enrol form after signing out", `!!document.getElementById('token')`)
 	tb.checkOrigin()
 }
 
@@ -704,6 +756,33 @@ func TestFieldAppRestartOffline(t *testing.T) {
 		run(ctx, "next from "+st, js(`document.getElementById('next').click(), true`))
 	}
 	run(ctx, "queued", wait(`document.querySelector('#queue [data-entry]')?.dataset.state === 'tablet'`))
+
+	// "Export my queue" saves a file an admin can take the record from.
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	run(ctx, "export", js(`document.getElementById('export').click(), true`))
+	var file []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && file == nil; time.Sleep(50 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(downloads, "budgetgrid-queue-*.json")); len(m) == 1 {
+			file, _ = os.ReadFile(m[0])
+			if !json.Valid(file) {
+				file = nil // still being written
+			}
+		}
+	}
+	var ex struct {
+		Format  string
+		Records []struct {
+			State  string
+			Record consult.FieldRecord
+		}
+	}
+	if err := json.Unmarshal(file, &ex); err != nil || ex.Format != "budgetgrid-field-queue" || len(ex.Records) != 1 || ex.Records[0].State != "tablet" || ex.Records[0].Record.About["area"] != "marshby" || !ex.Records[0].Record.Interview.Consent {
+		t.Fatalf("exported file (%v): %s", err, file)
+	}
+
 	if err := fs.setOnline(ctx, true); err != nil {
 		t.Fatal(err)
 	}
@@ -720,4 +799,59 @@ func TestFieldAppRestartOffline(t *testing.T) {
 	if r.Answers.About["area"] != "marshby" || iv == nil || !iv.Consent || iv.Notes != "Doorstep, Marshby" || iv.TimingsMS["about-you"] <= 0 || iv.TimingsMS["lot-1"] <= 0 {
 		t.Fatalf("stored about %v interview %+v", r.Answers.About, iv)
 	}
+}
+
+// TestFieldAppUpdateWaits publishes a new version of the app in the
+// middle of an interview: it installs but waits, the interview goes on,
+// and it takes over (the page reloading into it) once no interview is open.
+func TestFieldAppUpdateWaits(t *testing.T) {
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	tb := fs.openApp(t, browser, token)
+	tb.press("start-" + slug)
+	tb.stage("interviewer")
+	tb.click("consent", true)
+	tb.press("next")
+	tb.stage("about-you")
+	tb.click("about-area-eastwold", true)
+
+	fs.swExtra.Store("\n// a new version\n")
+	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`navigator.serviceWorker.getRegistration('/field').then(r => r.update()).then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("check for an update: %v", err)
+	}
+	waiting := `(navigator.serviceWorker.getRegistration('/field').then(r => { window.bgWaiting = !!r.waiting; }), window.bgWaiting === true)`
+	tb.waitJS("the new version installed and waiting", waiting)
+	eval[bool](tb, `window.bgMarker = true`)
+	time.Sleep(500 * time.Millisecond)
+	if !eval[bool](tb, `window.bgMarker === true && document.getElementById('about-area-eastwold').checked`) {
+		t.Fatal("the update broke the interview in progress")
+	}
+	tb.waitJS("the new version still waiting", waiting)
+
+	// Leaving the interview keeps it in progress: still no update.
+	tb.press("discard")
+	tb.waitJS("the home screen", `!!document.getElementById('discard-draft')`)
+	time.Sleep(500 * time.Millisecond)
+	if !eval[bool](tb, `window.bgMarker === true`) {
+		t.Fatal("the app updated with an interview in progress")
+	}
+	// Discarded: the new version takes over and the page reloads into it.
+	tb.press("discard-draft")
+	tb.waitJS("the reload into the new version", `window.bgMarker === undefined && !!document.getElementById('start-`+slug+`')`)
+	tb.waitJS("no version waiting", `(navigator.serviceWorker.getRegistration('/field').then(r => { window.bgWaiting = !!r.waiting; }), window.bgWaiting === false)`)
+}
+
+// TestFieldAppClosedConsultation: once a consultation has closed, the
+// tablet offers no new interview of it.
+func TestFieldAppClosedConsultation(t *testing.T) {
+	browser := startBrowser(t)
+	fs := startFieldSite(t)
+	token, _ := fs.enrol(t)
+	tb := fs.openApp(t, browser, token)
+	if err := fs.store.SetStatus(context.Background(), slug, consult.Closed); err != nil {
+		t.Fatal(err)
+	}
+	tb.press("refresh")
+	tb.waitJS("the closed notice", `!!document.getElementById('closed-`+slug+`') && !document.getElementById('start-`+slug+`')`)
 }

@@ -34,10 +34,29 @@ const syncer = Q.createSyncer({
 });
 
 // The worker caches the shell; it controls /field, above its own folder.
+let registration = null;
+
+// applyUpdate lets a new version of the app, installed and waiting, take
+// over, but only while no interview is in progress; the page then reloads
+// into it.
+function applyUpdate() {
+  if (registration && registration.waiting && !state.interview) registration.waiting.postMessage('skip-waiting');
+}
+
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return 'This browser cannot keep the app offline (no service workers).';
   try {
-    await navigator.serviceWorker.register('/field/sw.js', { scope: '/field' });
+    let controlled = !!navigator.serviceWorker.controller;
+    registration = await navigator.serviceWorker.register('/field/sw.js', { scope: '/field' });
+    registration.addEventListener('updatefound', () => {
+      const w = registration.installing;
+      if (w) w.addEventListener('statechange', () => { if (w.state === 'installed') applyUpdate(); });
+    });
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      // The first worker taking control is not an update.
+      if (controlled && !state.interview) location.reload();
+      controlled = true;
+    });
     return '';
   } catch (e) {
     return 'The app could not be made available offline: ' + e.message;
@@ -126,10 +145,17 @@ function scheduleHome() {
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
+// closed reports whether a consultation takes no new interviews, by its
+// status or closing time as last synced (the server decides on arrival).
+function closed(c) {
+  return c.status !== 'open' || (c.closes_at && Date.now() >= Date.parse(c.closes_at));
+}
+
 const STATE_LABEL = { tablet: 'On this tablet', sending: 'Sending', sent: 'Sent', rejected: 'Rejected' };
 
 async function renderHome() {
   state.screen = 'home';
+  applyUpdate();
   const sending = syncer.sending();
   const list = (await Q.entries()).map((e) => (e.id === sending && e.state === 'tablet' ? { ...e, state: 'sending' } : e));
   if (state.screen !== 'home') return;
@@ -139,7 +165,9 @@ async function renderHome() {
     state.consultations.map((c) => h('li', { class: 'f-card' },
       h('h3', { class: 'f-h3', text: c.title }),
       h('p', { text: `${c.completed} completed on the server at the last sync · ${queued(c.slug)} not yet sent from this tablet${c.closes_at ? ' · closes ' + when.format(new Date(c.closes_at)) : ''}` }),
-      h('button', { type: 'button', class: 'f-button', id: 'start-' + c.slug, 'data-slug': c.slug, text: 'Start an interview', onclick: () => startInterview(c) }))));
+      closed(c)
+        ? h('p', { class: 'f-error', id: 'closed-' + c.slug, text: 'This consultation has closed: a new interview would be refused. Interviews already finished are still sent.' })
+        : h('button', { type: 'button', class: 'f-button', id: 'start-' + c.slug, 'data-slug': c.slug, text: 'Start an interview', onclick: () => startInterview(c) }))));
   // Every unsent interview, and the latest sent ones (the rest are counted).
   const SHOWN_SENT = 20;
   let sentShown = 0;
@@ -157,7 +185,7 @@ async function renderHome() {
       h('p', { text: `An interview of ${draft.title} is in progress.` }),
       h('button', { type: 'button', class: 'f-button', id: 'resume', text: 'Continue the interview', onclick: () => showStage() }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'discard-draft', text: 'Discard it', onclick: discardDraft })) : null,
-    h('p', { id: 'start-note', class: 'f-error', role: 'alert', hidden: true }),
+    h('p', { id: 'start-note', class: 'f-error', role: 'alert', hidden: !state.startNote, text: state.startNote || '' }),
     h('h2', { class: 'f-h2', text: 'Consultations on this tablet' }),
     state.consultations.length ? cons : h('p', { text: 'No consultation is assigned to this tablet.' }),
     h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'refresh', text: 'Update consultations', onclick: () => refresh() }),
@@ -170,7 +198,7 @@ async function renderHome() {
       h('button', { type: 'button', class: 'f-button', id: 'send-now', text: 'Send now', onclick: () => syncer.now() }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'export', text: 'Export my queue', onclick: exportQueue }),
       h('button', { type: 'button', class: 'f-button f-button--secondary', id: 'sign-out', text: 'Sign out this tablet', onclick: signOut })),
-    h('p', { id: 'signout-note', class: 'f-error', role: 'alert', hidden: true }),
+    h('p', { id: 'signout-note', class: 'f-error', role: 'alert', hidden: !state.signoutNote, text: state.signoutNote || '' }),
     h('p', { class: 'f-hint', id: 'storage', text: state.storage }),
   );
 }
@@ -188,17 +216,13 @@ async function exportQueue() {
 async function signOut() {
   const left = await Q.unsent();
   const exportedAt = await Q.getKV('exportedAt');
-  const note = document.getElementById('signout-note');
+  state.signoutNote = '';
   if (left.length && !(exportedAt && left.every((e) => e.updated <= exportedAt))) {
-    note.textContent = `${left.length} interview(s) are not sent. Send them, or export the queue, before signing out.`;
-    note.hidden = false;
-    return;
+    state.signoutNote = `${left.length} interview(s) are not sent. Send them, or export the queue, before signing out.`;
+  } else if (state.interview) {
+    state.signoutNote = 'Finish or discard the interview in progress before signing out.';
   }
-  if (state.interview) {
-    note.textContent = 'Finish or discard the interview in progress before signing out.';
-    note.hidden = false;
-    return;
-  }
+  if (state.signoutNote) { renderHome(); return; }
   await Q.deleteKV('token');
   state.token = '';
   renderEnrol();
@@ -208,24 +232,29 @@ async function saveDraft() {
   await Q.setKV('draft', state.interview);
 }
 
+// consultationOf is the consultation an interview runs: the copy taken
+// when it started, so that an update of the assignments or of the grid
+// never changes or drops an interview in progress.
 function consultationOf(iv) {
-  return state.consultations.find((c) => c.slug === iv.slug);
+  return iv.consultation || state.consultations.find((c) => c.slug === iv.slug);
 }
 
 async function discardDraft() {
   state.interview = null;
+  state.startNote = '';
   await Q.deleteKV('draft');
   renderHome();
 }
 
 async function startInterview(c) {
   if (state.interview) {
-    const note = document.getElementById('start-note');
-    note.textContent = 'An interview is in progress: continue it or discard it first.';
-    note.hidden = false;
+    state.startNote = 'An interview is in progress: continue it or discard it first.';
+    renderHome();
     return;
   }
-  state.interview = I.newInterview(c);
+  state.startNote = '';
+  state.signoutNote = '';
+  state.interview = { ...I.newInterview(c), consultation: c };
   await saveDraft();
   showStage();
 }
@@ -255,8 +284,8 @@ function showStage() {
     await saveDraft();
     showStage();
   });
-  const discard = h('button', { type: 'button', class: 'f-link', id: 'discard', text: 'Leave this interview for now' });
-  discard.addEventListener('click', () => { renderHome(); });
+  const discard = h('button', { type: 'button', class: 'f-link', id: 'discard', 'data-interviewer': '', text: 'Leave this interview for now' });
+  discard.addEventListener('click', () => { document.body.classList.remove('f-handover'); renderHome(); });
   main.append(discard);
 }
 

@@ -115,13 +115,14 @@ export function render(main, iv, def, budget, done) {
   const form = h('form', { id: 'stage', class: 'f-stage', 'data-stage': stage, novalidate: true });
   const err = h('div', { class: 'f-error', id: 'stage-error', role: 'alert', hidden: true });
   const heading = h('h1', { class: 'f-h1', tabindex: '-1' });
-  const step = h('p', { class: 'f-step', text: `${iv.title} · step ${iv.stage + 1} of ${list.length}` });
+  const step = h('p', { class: 'f-step', 'data-interviewer': '', text: `${iv.title} · step ${iv.stage + 1} of ${list.length}` });
   let collect = () => true; // saves the answers; false (with err shown) to stay
   const fail = (msg) => { err.textContent = msg; err.hidden = false; err.focus(); return false; };
   err.tabIndex = -1;
 
   if (stage === 'interviewer') {
     heading.textContent = 'Before you start (interviewer)';
+    iv.handover = false;
     const langs = def.languages && def.languages.length > 1 ? h('fieldset', { class: 'f-fieldset' },
       h('legend', { text: 'Language of the interview' }),
       def.languages.map((l) => choice('radio', 'language', 'lang-' + l, l, [l === 'cy' ? 'Cymraeg (cy)' : l === 'en' ? 'English (en)' : l], iv.language === l))) : null;
@@ -263,7 +264,23 @@ export function render(main, iv, def, budget, done) {
   });
   const back = nav.querySelector('#back');
   if (back) back.addEventListener('click', () => { collect(); done('back'); });
+  // Hand-over mode: while the respondent holds the tablet, the
+  // interviewer's controls are hidden (they come back at the check page).
+  if (stage === 'interviewer' || stage === 'check-answers') iv.handover = false;
+  document.body.classList.toggle('f-handover', !!iv.handover);
+  let toggle = null;
+  if (stage !== 'interviewer' && stage !== 'check-answers') {
+    toggle = h('button', { type: 'button', class: 'f-link f-handover-toggle' });
+    const show = () => {
+      document.body.classList.toggle('f-handover', !!iv.handover);
+      toggle.id = iv.handover ? 'take-back' : 'handover';
+      toggle.textContent = iv.handover ? 'Interviewer: take the tablet back' : 'Hand the tablet to the respondent';
+    };
+    toggle.addEventListener('click', () => { iv.handover = !iv.handover; show(); });
+    show();
+  }
   main.replaceChildren(step, heading, err, form);
+  if (toggle) main.append(toggle);
   heading.focus();
 }
 

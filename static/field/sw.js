@@ -4,8 +4,9 @@
 //
 // The shell is served from the cache first, so the app opens with no
 // network. A new version installs in the background and waits: it takes
-// over only once every tab of the app has closed, so an update never
-// breaks an interview in progress. Nothing else is cached: API requests
+// over when every tab of the app has closed, or when the app asks it to
+// (it does so only when no interview is in progress), so an update never
+// breaks an interview. Nothing else is cached: API requests
 // go to the network, and the app keeps its data in IndexedDB.
 
 const CACHE = 'budgetgrid-field-' + VERSION;
@@ -41,4 +42,8 @@ self.addEventListener('fetch', (event) => {
     if (hit) return hit;
     return fetch(req);
   })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
 });
