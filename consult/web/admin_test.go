@@ -401,6 +401,7 @@ func TestAdminAddsUser(t *testing.T) {
 	if link == "" {
 		t.Fatal("no set-password link shown")
 	}
+	r.wantText(t, "analyst in "+slug)
 	boss.post("/admin/users", url.Values{"email": {"ana@fenshire.gov.uk"}, "role": {"analyst"}}).wantStatus(t, http.StatusUnprocessableEntity)
 	ana := e.newClient(t)
 	ana.get(link).wantText(t, "ana@fenshire.gov.uk")
