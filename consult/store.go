@@ -145,13 +145,16 @@ func RateWindow(now time.Time, window time.Duration) time.Time {
 type DeploymentStore interface {
 	// EachItem calls fn for every stored item from one consistent
 	// snapshot, streaming: each consultation, then every grid version,
-	// then the responses, the resume codes, the settings, the devices and
-	// the erased responses' tombstones.
+	// then the responses, the resume codes, the settings, the devices, the
+	// admin area's users (with their grants), hidden comments and audit
+	// entries, and the erased responses' tombstones. One-time tokens and
+	// admin sessions are not part of it: after a move, officers sign in
+	// again and set-password links are made anew.
 	EachItem(ctx context.Context, fn func(DeploymentItem) error) error
 	// LoadItems stores the items that next returns, until it returns
 	// io.EOF, into an empty store, in one transaction, keeping their ids
 	// and times: all or nothing. ECONFLICT if the store holds any
-	// consultation, response, setting or device already.
+	// consultation, response, setting, device, user or audit entry already.
 	LoadItems(ctx context.Context, next func() (DeploymentItem, error)) error
 }
 
@@ -165,7 +168,18 @@ type DeploymentItem struct {
 	ResumeCode   *ResumeCode
 	Setting      *Setting
 	Device       *Device
-	Erasure      *Erasure
+	// User is an admin-area user with its grants.
+	User          *User
+	HiddenComment *HiddenComment
+	AuditEntry    *AuditEntry
+	Erasure       *Erasure
+}
+
+// HiddenComment marks a response whose comment an officer has hidden.
+type HiddenComment struct {
+	ResponseID string
+	UserID     int64
+	HiddenAt   time.Time
 }
 
 // Erasure is the tombstone of a response erased at a resident's request.

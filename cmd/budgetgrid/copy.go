@@ -57,20 +57,25 @@ func runCopy(ctx context.Context, args []string, env Env) error {
 	if err := compareExports(ctx, src, dst); err != nil {
 		return fmt.Errorf("copy: the check failed, do not use the copy: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "Copied %d %s (%d grid %s), %d %s, %d resume %s, %d %s, %d %s and %d erased %s from %s to %s; every export matches.\n",
+	fmt.Fprintf(env.Stdout, "Copied %d %s (%d grid %s), %d %s, %d resume %s, %d %s, %d %s, %d %s, %d audit %s, %d hidden %s and %d erased %s from %s to %s; every export matches.\n",
 		counts.consultations, plural(counts.consultations, "consultation", "consultations"),
 		counts.grids, plural(counts.grids, "version", "versions"),
 		counts.responses, plural(counts.responses, "response", "responses"),
 		counts.codes, plural(counts.codes, "code", "codes"),
 		counts.settings, plural(counts.settings, "setting", "settings"),
 		counts.devices, plural(counts.devices, "device", "devices"),
+		counts.users, plural(counts.users, "user", "users"),
+		counts.audit, plural(counts.audit, "entry", "entries"),
+		counts.hidden, plural(counts.hidden, "comment", "comments"),
 		counts.erasures, plural(counts.erasures, "response", "responses"),
 		displayDB(*from), displayDB(*to))
 	return dst.Close()
 }
 
 // itemCounts counts the items copied, by kind.
-type itemCounts struct{ consultations, grids, responses, codes, settings, devices, erasures int }
+type itemCounts struct {
+	consultations, grids, responses, codes, settings, devices, users, hidden, audit, erasures int
+}
 
 // copyItems streams src's items into dst: src reads on one goroutine, dst
 // writes on this one, so memory stays flat whatever the size.
@@ -112,6 +117,12 @@ func copyItems(ctx context.Context, src, dst consult.DeploymentStore) (itemCount
 			n.settings++
 		case it.Device != nil:
 			n.devices++
+		case it.User != nil:
+			n.users++
+		case it.HiddenComment != nil:
+			n.hidden++
+		case it.AuditEntry != nil:
+			n.audit++
 		case it.Erasure != nil:
 			n.erasures++
 		}

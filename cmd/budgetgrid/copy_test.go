@@ -49,6 +49,9 @@ func loadDeployment(t *testing.T, db string) {
 	if _, err := s.SetSettingIfAbsent(ctx, "session_keys", []byte("keys kept across the copy")); err != nil {
 		t.Fatal(err)
 	}
+	if _, stderr, err := run(t, "user", "add", "--role", "editor", "--consultation", "fenshire-2027", "--db", db, "ann@fenshire.gov.uk"); err != nil {
+		t.Fatalf("user add: %v %s", err, stderr)
+	}
 }
 
 // exports returns what the export commands write for the demo consultation.
@@ -87,6 +90,17 @@ func checkCopy(t *testing.T, db string) {
 	if v, err := s.Setting(ctx, "session_keys"); err != nil || string(v) != "keys kept across the copy" {
 		t.Fatalf("setting in the copy: %q, %v", v, err)
 	}
+	c, err := s.Consultation(ctx, "fenshire-2027")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.UserByEmail(ctx, "ann@fenshire.gov.uk")
+	if err != nil || !u.Can(consult.ActEditConsultation, c.ID) {
+		t.Fatalf("user in the copy: %+v, %v", u, err)
+	}
+	if es, err := s.Audit(ctx, consult.AuditFilter{}); err != nil || len(es) == 0 || es[len(es)-1].Actor != "command line" {
+		t.Fatalf("audit log in the copy: %+v, %v", es, err)
+	}
 }
 
 func TestCopySQLiteToSQLite(t *testing.T) {
@@ -97,7 +111,7 @@ func TestCopySQLiteToSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("copy: %v %s", err, stderr)
 	}
-	if !strings.Contains(out, "1 consultation") || !strings.Contains(out, "151 responses") || !strings.Contains(out, "every export matches") {
+	if !strings.Contains(out, "1 consultation") || !strings.Contains(out, "151 responses") || !strings.Contains(out, "1 user") || !strings.Contains(out, "every export matches") {
 		t.Errorf("copy said %q", out)
 	}
 	if exports(t, a) != exports(t, b) {

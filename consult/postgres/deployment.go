@@ -96,6 +96,9 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 	}); err != nil {
 		return err
 	}
+	if err := eachAdminItem(ctx, tx, each); err != nil {
+		return err
+	}
 	return each("erased responses", `SELECT id, consultation_id, erased_at FROM erased_responses ORDER BY id`, func(rows pgx.Rows) (consult.DeploymentItem, error) {
 		var e consult.Erasure
 		err := rows.Scan(&e.ResponseID, &e.ConsultationID, &e.ErasedAt)
@@ -109,11 +112,12 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem, error)) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		// The lock keeps two copies into one database from interleaving.
-		if _, err := tx.Exec(ctx, `LOCK TABLE consultations, responses, settings, devices IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE consultations, responses, settings, devices, users, audit_log IN EXCLUSIVE MODE`); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)`).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)
+			+ (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log)`).Scan(&n); err != nil {
 			return err
 		} else if n > 0 {
 			return consult.Errorf(consult.ECONFLICT, "The database to copy into is not empty: copy only into a new database.")
@@ -153,7 +157,7 @@ func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem
 			}
 		}
 		// Ids made from now on follow the copied ones.
-		for _, table := range []string{"consultations", "grids", "devices"} {
+		for _, table := range []string{"consultations", "grids", "devices", "users", "audit_log"} {
 			if _, err := tx.Exec(ctx, fmt.Sprintf(
 				`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), COALESCE((SELECT MAX(id) FROM %[1]s), 0) + 1, false)`, table)); err != nil {
 				return fmt.Errorf("advance %s ids: %w", table, err)
@@ -244,6 +248,8 @@ func queueItem(batch *pgx.Batch, item consult.DeploymentItem, current map[int64]
 		}
 		batch.Queue(`INSERT INTO devices (id, user_id, label, token_hash, consultations, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			d.ID, d.UserID, d.Label, d.TokenHash, string(cs), d.CreatedAt.UTC(), revoked)
+	case item.User != nil, item.HiddenComment != nil, item.AuditEntry != nil:
+		queueAdminItem(batch, item)
 	case item.Erasure != nil:
 		e := item.Erasure
 		batch.Queue(`INSERT INTO erased_responses (id, consultation_id, erased_at) VALUES ($1, $2, $3)`,

@@ -103,6 +103,9 @@ func (db *DB) EachItem(ctx context.Context, fn func(consult.DeploymentItem) erro
 	}); err != nil {
 		return err
 	}
+	if err := eachAdminItem(ctx, tx, each); err != nil {
+		return err
+	}
 	return each("erased responses", `SELECT id, consultation_id, erased_at FROM erased_responses ORDER BY id`, func(rows *sql.Rows) (consult.DeploymentItem, error) {
 		var (
 			e  consult.Erasure
@@ -126,7 +129,8 @@ func (db *DB) LoadItems(ctx context.Context, next func() (consult.DeploymentItem
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)`).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM consultations) + (SELECT COUNT(*) FROM responses) + (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM devices)
+		+ (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log)`).Scan(&n); err != nil {
 		return fmt.Errorf("load deployment: %w", err)
 	} else if n > 0 {
 		return consult.Errorf(consult.ECONFLICT, "The database to copy into is not empty: copy only into a new database.")
@@ -231,6 +235,8 @@ func loadItem(ctx context.Context, tx *sql.Tx, item consult.DeploymentItem, curr
 			d.ID, d.UserID, d.Label, d.TokenHash, string(cs), formatTime(d.CreatedAt), revoked); err != nil {
 			return fmt.Errorf("device %d: %w", d.ID, err)
 		}
+	case item.User != nil, item.HiddenComment != nil, item.AuditEntry != nil:
+		return loadAdminItem(ctx, tx, item)
 	case item.Erasure != nil:
 		e := item.Erasure
 		if _, err := tx.ExecContext(ctx, `INSERT INTO erased_responses (id, consultation_id, erased_at) VALUES (?, ?, ?)`,

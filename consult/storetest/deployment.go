@@ -36,7 +36,8 @@ func Feed(items []consult.DeploymentItem) func() (consult.DeploymentItem, error)
 
 // Populate fills a store with one of everything a deployment holds: two
 // consultations (one with two grid versions), in-progress, completed and
-// imported responses, resume codes and settings.
+// imported responses, resume codes, settings, devices, an erasure and
+// the admin area's users, hidden comment and audit entries.
 func Populate(t *testing.T, s consult.Store) {
 	t.Helper()
 	createConsultation(t, s, "first")
@@ -79,6 +80,43 @@ func Populate(t *testing.T, s consult.Store) {
 			t.Fatal(err)
 		}
 	}
+	// The admin area: users with and without grants, a password, security
+	// codes, a disabled account; a hidden comment; audit entries. Tokens
+	// and sessions are made too, and are not part of a deployment.
+	ann := &consult.User{Email: "ann@fenshire.gov.uk", Name: "Ann", PasswordHash: "hash", TOTPSecret: consult.NewTOTPSecret(),
+		Grants: []consult.Grant{{Role: consult.RoleEditor, ConsultationID: second.ID}, {Role: consult.RoleAnalyst}}}
+	if err := s.CreateUser(ctx, ann); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(ctx, &consult.User{Email: "bob@fenshire.gov.uk", DisabledAt: time.Date(2026, 12, 2, 11, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	if err := s.CreateToken(ctx, &consult.Token{Hash: consult.HashSecret("link"), Purpose: consult.TokenSetPassword, UserID: ann.ID, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAdminSession(ctx, &consult.AdminSession{IDHash: consult.HashSecret("session"), UserID: ann.ID, CreatedAt: at, LastSeenAt: at, ExpiresAt: at.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var hidden string
+	if err := s.EachCompleted(ctx, second.ID, func(r *consult.Response) error {
+		hidden = r.ID
+		return nil
+	}); err != nil || hidden == "" {
+		t.Fatalf("no completed response to hide: %v", err)
+	}
+	if err := s.SetCommentHidden(ctx, hidden, true, ann.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range []consult.AuditEntry{
+		{UserID: ann.ID, Actor: ann.Email, Action: "sign_in", Address: "192.0.2.1"},
+		{UserID: ann.ID, Actor: ann.Email, Action: "comment_hidden", Target: hidden, Before: "shown", After: "hidden"},
+	} {
+		e.At = at.Add(time.Duration(i) * time.Second)
+		if err := s.AddAudit(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func (su *suite) testDeployment(t *testing.T) {
@@ -107,11 +145,18 @@ func (su *suite) testDeployment(t *testing.T) {
 			counts["settings"]++
 		case it.Device != nil:
 			counts["devices"]++
+		case it.User != nil:
+			counts["users"]++
+		case it.HiddenComment != nil:
+			counts["hidden"]++
+		case it.AuditEntry != nil:
+			counts["audit"]++
 		case it.Erasure != nil:
 			counts["erasures"]++
 		}
 	}
-	if want := map[string]int{"consultations": 2, "grids": 3, "responses": 6, "codes": 1, "settings": 2, "devices": 2, "erasures": 1}; !reflect.DeepEqual(counts, want) {
+	if want := map[string]int{"consultations": 2, "grids": 3, "responses": 6, "codes": 1, "settings": 2, "devices": 2,
+		"users": 2, "hidden": 1, "audit": 2, "erasures": 1}; !reflect.DeepEqual(counts, want) {
 		t.Fatalf("items = %v, want %v", counts, want)
 	}
 	b := su.open(t)
@@ -158,12 +203,41 @@ func (su *suite) testDeployment(t *testing.T) {
 			t.Errorf("a new consultation in the copy got id %d, not after the copied ones", third.ID)
 		}
 		createResponse(t, b, third)
+
+		ann, err := b.UserByEmail(ctx, "ann@fenshire.gov.uk")
+		if err != nil || len(ann.Grants) != 2 || ann.PasswordHash != "hash" || len(ann.TOTPSecret) == 0 {
+			t.Fatalf("copied user = %+v, %v", ann, err)
+		}
+		if h, err := b.HiddenComments(ctx, ann.Grants[1].ConsultationID); err != nil || len(h) != 1 {
+			t.Errorf("copied hidden comments = %v, %v", h, err)
+		}
+		if es, err := b.Audit(ctx, consult.AuditFilter{}); err != nil || len(es) != 2 || es[0].Action != "comment_hidden" {
+			t.Errorf("copied audit log = %+v, %v", es, err)
+		}
+		_, err = b.Token(ctx, consult.HashSecret("link"), consult.TokenSetPassword, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+		wantCode(t, err, consult.ENOTFOUND) // one-time links are not copied
+		_, err = b.AdminSession(ctx, consult.HashSecret("session"))
+		wantCode(t, err, consult.ENOTFOUND) // nor sessions
+		carl := createUser(t, b, "carl@fenshire.gov.uk")
+		if carl.ID <= ann.ID {
+			t.Errorf("a new user in the copy got id %d, not after the copied ones", carl.ID)
+		}
+		e := consult.AuditEntry{Actor: carl.Email, Action: "sign_in"}
+		if err := b.AddAudit(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+		if es, _ := b.Audit(ctx, consult.AuditFilter{Limit: 1}); len(es) != 1 || es[0].ID != e.ID || es[0].Actor != carl.Email {
+			t.Errorf("a new audit entry in the copy is not the newest: %+v", es)
+		}
 	})
 	t.Run("only into an empty store", func(t *testing.T) {
 		wantCode(t, to.LoadItems(ctx, Feed(items)), consult.ECONFLICT)
 		c := su.open(t)
 		createConsultation(t, c, "there-already")
 		wantCode(t, c.(consult.DeploymentStore).LoadItems(ctx, Feed(items)), consult.ECONFLICT)
+		d := su.open(t)
+		createUser(t, d, "there-already@fenshire.gov.uk")
+		wantCode(t, d.(consult.DeploymentStore).LoadItems(ctx, Feed(items)), consult.ECONFLICT)
 	})
 	t.Run("all or nothing", func(t *testing.T) {
 		c := su.open(t)

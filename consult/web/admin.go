@@ -142,12 +142,12 @@ func parseAdminPages(a *assets) (map[string]*template.Template, error) {
 			}
 			return "Return to draft (hide)"
 		},
-		"grants": func(gs []consult.Grant) string {
+		"grants": func(gs []consult.Grant, slugs map[int64]string) string {
 			parts := make([]string, len(gs))
 			for i, g := range gs {
 				parts[i] = string(g.Role)
 				if g.ConsultationID != 0 {
-					parts[i] += fmt.Sprintf(" (consultation %d)", g.ConsultationID)
+					parts[i] += " in " + slugs[g.ConsultationID]
 				}
 			}
 			return strings.Join(parts, ", ")

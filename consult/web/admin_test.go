@@ -401,6 +401,7 @@ func TestAdminAddsUser(t *testing.T) {
 	if link == "" {
 		t.Fatal("no set-password link shown")
 	}
+	r.wantText(t, "analyst in "+slug)
 	boss.post("/admin/users", url.Values{"email": {"ana@fenshire.gov.uk"}, "role": {"analyst"}}).wantStatus(t, http.StatusUnprocessableEntity)
 	ana := e.newClient(t)
 	ana.get(link).wantText(t, "ana@fenshire.gov.uk")
@@ -513,6 +514,13 @@ func TestAdminRoutesByRole(t *testing.T) {
 				}
 				if strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 					checkAdminPage(t, name, r)
+				}
+				if method == http.MethodPost {
+					// The same form without its CSRF token is refused.
+					body := rt.form.Encode()
+					if f := c.postRaw(rt.path, body); f.status != forbidden {
+						t.Errorf("%s as %s without a CSRF token: status %d, want 403", name, w, f.status)
+					}
 				}
 				if r.status == redirect && rt.want[0] == redirect && i == 0 && r.header.Get("Location") != toSignIn {
 					t.Errorf("nobody sent to %q, want %s", r.header.Get("Location"), toSignIn)

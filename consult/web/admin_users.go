@@ -21,6 +21,8 @@ type usersData struct {
 	Consultations []*consult.Consultation
 	Form          addUserForm
 	Link, Added   string
+	// Slugs names the consultations by id, for the grants.
+	Slugs map[int64]string
 }
 
 func (a *adminArea) renderUsers(c echo.Context, status int, d usersData, errs []consult.FieldError) error {
@@ -33,7 +35,10 @@ func (a *adminArea) renderUsers(c echo.Context, status int, d usersData, errs []
 	if err != nil {
 		return err
 	}
-	d.Users, d.Roles, d.Consultations = us, consult.Roles, cs
+	d.Users, d.Roles, d.Consultations, d.Slugs = us, consult.Roles, cs, map[int64]string{}
+	for _, k := range cs {
+		d.Slugs[k.ID] = k.Slug
+	}
 	return a.render(c, status, "users", &adminView{Title: "Users", Errors: errs, D: d})
 }
 
