@@ -175,3 +175,14 @@ func e0() grid.Package {
 	}
 	return p
 }
+
+// TestResumeCodeCharacters: a code typed with a character codes never use
+// is refused with a message saying which ones they do not use.
+func TestResumeCodeCharacters(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.get(base+"/resume").wantText(t, "except I, L and O")
+	r := c.post(base+"/resume", url.Values{"code": {"K7QM-3XPA-9FT0"}})
+	r.wantStatus(t, http.StatusUnprocessableEntity)
+	r.wantText(t, "Codes have no I, L, O, 0 or 1")
+}
