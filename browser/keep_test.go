@@ -145,3 +145,39 @@ func TestLockedAndOverContrast(t *testing.T) {
 		t.Errorf("lot-2 at 360 px: the over-budget message has contrast %.2f:1, want 4.5:1 or more", over)
 	}
 }
+
+// TestNewPagesAxe runs axe-core on the pages this round of work added or
+// changed (information pages, Start again, the unspent warning, the
+// language switch button) at 320, 360 and 1280 px, with JavaScript on and
+// off.
+func TestNewPagesAxe(t *testing.T) {
+	requireAxe(t)
+	browser := startBrowser(t)
+	s := startSite(t)
+	for _, js := range []bool{true, false} {
+		tb := newTab(t, browser, s, js)
+		walkToLot1(t, tb)
+		tb.click(radioID("roads", 3), true)
+		if st := tb.submit("lot-1 (unspent)", continueButton); st != 422 || !tb.warned() {
+			t.Fatalf("js %v: no unspent warning (status %d)", js, st)
+		}
+		pages := []string{"/c/" + slug + "/lot-1", "/c/" + slug + "/start-again?from=lot-1", "/accessibility", "/cookies", "/c/" + slug + "/privacy"}
+		for _, w := range []int64{320, 360, 1280} {
+			if _, err := chromedp.Call(tb.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: w, Height: 900, DeviceScaleFactor: 1, Mobile: w < 600,
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if w == 320 {
+				tb.axe(fmt.Sprintf("lot-1 unspent warning (js %v, %d px)", js, w))
+			}
+			for _, p := range pages[1:] {
+				tb.navigate(p, p)
+				tb.axe(fmt.Sprintf("%s (js %v, %d px)", p, js, w))
+			}
+			tb.navigate("lot-1", pages[0])
+			tb.axe(fmt.Sprintf("lot-1 (js %v, %d px)", js, w))
+		}
+		tb.checkOrigin()
+	}
+}

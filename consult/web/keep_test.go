@@ -186,3 +186,38 @@ func TestResumeCodeCharacters(t *testing.T) {
 	r.wantStatus(t, http.StatusUnprocessableEntity)
 	r.wantText(t, "Codes have no I, L, O, 0 or 1")
 }
+
+// TestInformationPages: the accessibility statement, the privacy notice
+// (made from what the consultation stores) and the cookies page, linked
+// from every page's footer, in both languages.
+func TestInformationPages(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	r := c.get(base)
+	for _, href := range []string{"/accessibility", base + "/privacy", "/cookies"} {
+		if !strings.Contains(r.body, `href="`+href+`"`) {
+			t.Errorf("the start page's footer does not link to %s", href)
+		}
+	}
+	r = c.get("/accessibility")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "WCAG", "2.2 AA", "another format", "Equality and Human Rights Commission")
+	r = c.get(base + "/privacy")
+	r.wantStatus(t, http.StatusOK)
+	for _, q := range e.k.Questions {
+		r.wantText(t, q.Text)
+	}
+	r.wantText(t, "4 rounds", "30 days", "We do not ask for your name")
+	r = c.get("/cookies")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "budgetgrid:", "budgetgrid_lang:", "no cookies for analytics")
+	r = c.get(base + "/privacy?lang=cy")
+	r.wantText(t, "Hysbysiad preifatrwydd")
+	c.get("/accessibility?lang=cy").wantText(t, "Datganiad hygyrchedd")
+	c.get("/cookies?lang=cy").wantText(t, "Cwcis")
+	for name, body := range c.pages {
+		for _, p := range idProblems(body) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
+}
