@@ -37,6 +37,7 @@ type lotView struct {
 	// Unspent is the points left; WarnUnspent asks the resident to
 	// confirm that they mean to leave most of the budget unspent, and
 	// UnspentOK carries that confirmation into the next post.
+	Additive    bool
 	Unspent     int
 	WarnUnspent bool
 	UnspentOK   bool
@@ -225,6 +226,7 @@ func (s *Server) renderLotWith(c echo.Context, j *journey, status int, p grid.Pa
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
 	}
 	d.Unspent = d.Budget - d.Spent
+	d.Additive = j.flow.Plan.Additive
 	if fv := c.Request().PostForm["unspent"]; len(fv) > 0 && fv[0] == "confirmed" {
 		d.UnspentOK = true
 	}
