@@ -53,7 +53,8 @@ func main() {
 	if err := store.CreateConsultation(ctx, c); err != nil {
 		log.Fatal(err)
 	}
-	srv, err := web.New(ctx, web.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Every simulated resident comes from one address: lift the start limit.
+	srv, err := web.New(ctx, web.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), StartLimit: 1 << 30})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,11 +166,13 @@ func (c *client) post(path string, form url.Values, want int) {
 func (c *client) walkTo(keys []string, lot int) {
 	c.get("")
 	c.post("/start", url.Values{}, http.StatusSeeOther)
+	c.get("/about-you") // starting gives a new session, with a new CSRF token
 	c.post("/about-you", url.Values{"about.area": {"marshby"}}, http.StatusSeeOther)
 	c.post("/current-service", url.Values{}, http.StatusSeeOther)
 	c.post("/unacceptable-levels", url.Values{}, http.StatusSeeOther)
 	for l := 1; l < lot; l++ {
-		f := url.Values{"action": {"continue"}}
+		// Most of each budget is left unspent: confirm it, as the page asks.
+		f := url.Values{"action": {"continue"}, "unspent": {"confirmed"}}
 		for _, k := range keys {
 			f.Set("s."+k, "1")
 		}
