@@ -221,3 +221,28 @@ func TestInformationPages(t *testing.T) {
 		}
 	}
 }
+
+// TestStepCosts: each level above the lowest shows what it costs over the
+// level below, next to its cumulative points.
+func TestStepCosts(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	r := c.get(base + "/lot-1")
+	for _, sv := range e.k.Grid.Services {
+		for li := 1; li < len(sv.Levels); li++ {
+			step := sv.Levels[li].Points - sv.Levels[li-1].Points
+			unit := "points"
+			if step == 1 {
+				unit = "point"
+			}
+			want := strconv.Itoa(sv.Levels[li].Points) + " points</span> <span class=\"bg-level__step\">(+" + strconv.Itoa(step) + " " + unit + ")"
+			if sv.Levels[li].Points == 1 {
+				want = "1 point</span> <span class=\"bg-level__step\">(+" + strconv.Itoa(step) + " " + unit + ")"
+			}
+			if !strings.Contains(r.text, want) {
+				t.Errorf("%s level %d: no step cost %q", sv.Key, li+1, want)
+			}
+		}
+	}
+}
