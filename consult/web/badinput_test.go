@@ -83,7 +83,7 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "level below the previous lot's", at: "lot-2",
 			send:   func(c *client) *resp { return c.post(base+"/lot-2", lotForm(with(lot2, map[string]int{"roads": 1}))) },
-			status: http.StatusUnprocessableEntity, text: []string{`Road and pavement repairs cannot go below "Reduced", the level you chose at an earlier lot`}, summary: true,
+			status: http.StatusUnprocessableEntity, text: []string{`Road and pavement repairs cannot go below "Reduced", the level you chose at an earlier round`}, summary: true,
 		},
 		{
 			name: "several levels below the previous lot's", at: "lot-3",

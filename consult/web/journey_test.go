@@ -54,7 +54,11 @@ func TestHappyPath(t *testing.T) {
 			}
 			if strings.HasPrefix(st, "lot-") {
 				n, _ := strconv.Atoi(strings.TrimPrefix(st, "lot-"))
-				r.wantText(t, "Lot "+strconv.Itoa(n)+" of 4", "Spend a budget of "+strconv.Itoa(budgets[n-1])+" points")
+				r.wantText(t, "Round "+strconv.Itoa(n)+" of 4", "Spend a budget of "+strconv.Itoa(budgets[n-1])+" points")
+				// Before round 1, two sentences on how rounds build on each other.
+				if got := strings.Contains(r.plain, "Each round starts from your choices in the round before"); got != (n == 1) {
+					t.Errorf("round %d explains how rounds build on each other: %v, want %v", n, got, n == 1)
+				}
 				// The page starts from the previous lot's package (additive).
 				start := e.k.Grid.BasePackage()
 				if n > 1 {
@@ -101,15 +105,15 @@ func TestHappyPath(t *testing.T) {
 		{"Your current service", "Bus routes and community transport", "Not sure", "current-service"},
 		{"Levels you would not accept", "Libraries", "Online and three main libraries; Reduced", "unacceptable-levels"},
 		{"Levels you would not accept", "Street lighting", "None", "unacceptable-levels"},
-		{"Lot 1: budget of 62 points", "Road and pavement repairs", "Reduced (8 points)", "lot-1"},
-		{"Lot 1: budget of 62 points", "Climate and net zero", "No new projects (0 points)", "lot-1"},
-		{"Lot 1: budget of 62 points", "Total", "62 of 62 points", ""},
-		{"Lot 2: budget of 69 points", "Road and pavement repairs", "As now (14 points)", "lot-2"},
-		{"Lot 2: budget of 69 points", "Total", "68 of 69 points", ""},
-		{"Lot 3: budget of 77 points", "Total", "75 of 77 points", ""},
-		{"Lot 4: budget of 85 points", "Road and pavement repairs", "Improved (20 points)", "lot-4"},
-		{"Lot 4: budget of 85 points", "Youth services", "Improved (5 points)", "lot-4"},
-		{"Lot 4: budget of 85 points", "Total", "83 of 85 points", ""},
+		{"Round 1: budget of 62 points", "Road and pavement repairs", "Reduced (8 points)", "lot-1"},
+		{"Round 1: budget of 62 points", "Climate and net zero", "No new projects (0 points)", "lot-1"},
+		{"Round 1: budget of 62 points", "Total", "62 of 62 points", ""},
+		{"Round 2: budget of 69 points", "Road and pavement repairs", "As now (14 points)", "lot-2"},
+		{"Round 2: budget of 69 points", "Total", "68 of 69 points", ""},
+		{"Round 3: budget of 77 points", "Total", "75 of 77 points", ""},
+		{"Round 4: budget of 85 points", "Road and pavement repairs", "Improved (20 points)", "lot-4"},
+		{"Round 4: budget of 85 points", "Youth services", "Improved (5 points)", "lot-4"},
+		{"Round 4: budget of 85 points", "Total", "83 of 85 points", ""},
 		{"Comments", "Your comments", "Fix the roads first, please. And keep the libraries open.", "comments"},
 	}
 	for _, ch := range checks {
@@ -141,7 +145,7 @@ func TestHappyPath(t *testing.T) {
 	id := c.responseID() // the confirmation page ends the session
 	r = c.get(base + "/confirmation")
 	r.wantStatus(t, http.StatusOK)
-	r.wantText(t, "Answers sent", "Your choices at lot 4 (budget 85 points), compared with today")
+	r.wantText(t, "Answers sent", "Your choices at round 4 (budget 85 points), compared with today")
 	ref := regexp.MustCompile(`<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>`).FindStringSubmatch(r.body)
 	if ref == nil {
 		t.Fatalf("confirmation shows no reference like XXXX-XXXX")
@@ -245,18 +249,18 @@ func TestChangeFromCheckAnswers(t *testing.T) {
 	r = c.get(base + "/check-answers")
 	r.wantStatus(t, http.StatusOK)
 	sum := r.summary()
-	if got := sum["Lot 2: budget of 69 points"].invalid; !strings.Contains(got, "Your choices for lot 2 no longer fit the rules") {
+	if got := sum["Round 2: budget of 69 points"].invalid; !strings.Contains(got, "Your choices for round 2 no longer fit the rules") {
 		t.Errorf("lot 2 section not marked invalid: %q", got)
 	}
-	for _, h := range []string{"Lot 1: budget of 62 points", "Lot 3: budget of 77 points", "Lot 4: budget of 85 points"} {
+	for _, h := range []string{"Round 1: budget of 62 points", "Round 3: budget of 77 points", "Round 4: budget of 85 points"} {
 		if sum[h].invalid != "" {
 			t.Errorf("section %q marked invalid: %s", h, sum[h].invalid)
 		}
 	}
-	if es := r.errorSummary(); !slices.Contains(es, "Check your choices for lot 2") {
+	if es := r.errorSummary(); !slices.Contains(es, "Check your choices for round 2") {
 		t.Errorf("error summary %q does not point to lot 2", es)
 	}
-	if got := sum["Lot 1: budget of 62 points"].row(t, "Total").value; got != "61 of 62 points" {
+	if got := sum["Round 1: budget of 62 points"].row(t, "Total").value; got != "61 of 62 points" {
 		t.Errorf("lot 1 total %q, want 61 of 62 points", got)
 	}
 
@@ -264,7 +268,7 @@ func TestChangeFromCheckAnswers(t *testing.T) {
 	r = c.post(base+"/check-answers", nil)
 	r.wantStatus(t, http.StatusUnprocessableEntity)
 	es := r.errorSummary()
-	if !slices.Contains(es, "Check your choices for lot 2") {
+	if !slices.Contains(es, "Check your choices for round 2") {
 		t.Errorf("error summary %q does not point to lot 2", es)
 	}
 	for _, m := range es {

@@ -175,3 +175,74 @@ func e0() grid.Package {
 	}
 	return p
 }
+
+// TestResumeCodeCharacters: a code typed with a character codes never use
+// is refused with a message saying which ones they do not use.
+func TestResumeCodeCharacters(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.get(base+"/resume").wantText(t, "except I, L and O")
+	r := c.post(base+"/resume", url.Values{"code": {"K7QM-3XPA-9FT0"}})
+	r.wantStatus(t, http.StatusUnprocessableEntity)
+	r.wantText(t, "Codes have no I, L, O, 0 or 1")
+}
+
+// TestInformationPages: the accessibility statement, the privacy notice
+// (made from what the consultation stores) and the cookies page, linked
+// from every page's footer, in both languages.
+func TestInformationPages(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	r := c.get(base)
+	for _, href := range []string{"/accessibility", base + "/privacy", "/cookies"} {
+		if !strings.Contains(r.body, `href="`+href+`"`) {
+			t.Errorf("the start page's footer does not link to %s", href)
+		}
+	}
+	r = c.get("/accessibility")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "WCAG", "2.2 AA", "another format", "Equality and Human Rights Commission")
+	r = c.get(base + "/privacy")
+	r.wantStatus(t, http.StatusOK)
+	for _, q := range e.k.Questions {
+		r.wantText(t, q.Text)
+	}
+	r.wantText(t, "4 rounds", "30 days", "We do not ask for your name")
+	r = c.get("/cookies")
+	r.wantStatus(t, http.StatusOK)
+	r.wantText(t, "budgetgrid:", "budgetgrid_lang:", "no cookies for analytics")
+	r = c.get(base + "/privacy?lang=cy")
+	r.wantText(t, "Hysbysiad preifatrwydd")
+	c.get("/accessibility?lang=cy").wantText(t, "Datganiad hygyrchedd")
+	c.get("/cookies?lang=cy").wantText(t, "Cwcis")
+	for name, body := range c.pages {
+		for _, p := range idProblems(body) {
+			t.Errorf("%s: %s", name, p)
+		}
+	}
+}
+
+// TestStepCosts: each level above the lowest shows what it costs over the
+// level below, next to its cumulative points.
+func TestStepCosts(t *testing.T) {
+	e := newEnv(t)
+	c := e.newClient(t)
+	c.answerUntil("lot-1")
+	r := c.get(base + "/lot-1")
+	for _, sv := range e.k.Grid.Services {
+		for li := 1; li < len(sv.Levels); li++ {
+			step := sv.Levels[li].Points - sv.Levels[li-1].Points
+			unit := "points"
+			if step == 1 {
+				unit = "point"
+			}
+			want := strconv.Itoa(sv.Levels[li].Points) + " points</span> <span class=\"bg-level__step\">(+" + strconv.Itoa(step) + " " + unit + ")"
+			if sv.Levels[li].Points == 1 {
+				want = "1 point</span> <span class=\"bg-level__step\">(+" + strconv.Itoa(step) + " " + unit + ")"
+			}
+			if !strings.Contains(r.text, want) {
+				t.Errorf("%s level %d: no step cost %q", sv.Key, li+1, want)
+			}
+		}
+	}
+}

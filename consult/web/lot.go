@@ -37,6 +37,7 @@ type lotView struct {
 	// Unspent is the points left; WarnUnspent asks the resident to
 	// confirm that they mean to leave most of the budget unspent, and
 	// UnspentOK carries that confirmation into the next post.
+	Additive    bool
 	Unspent     int
 	WarnUnspent bool
 	UnspentOK   bool
@@ -58,6 +59,9 @@ type lotLevel struct {
 	Text   grid.LevelText
 	ID     string // the radio's id; the first level's is the service's field id
 	Points string
+	// Step is what the level costs over the one below ("+6 points"); ""
+	// for the lowest level.
+	Step   string
 	Chosen bool
 	Locked bool
 }
@@ -220,11 +224,15 @@ func (s *Server) renderLotWith(c echo.Context, j *journey, status int, p grid.Pa
 				id += "-" + strconv.Itoa(l.Number)
 			}
 			ls.Levels[li] = lotLevel{L: *l, Text: levelText(l, lang), ID: id, Points: s.cat.N(lang, "points", l.Points), Chosen: p[i] == l.Number, Locked: floor != nil && l.Number < floor[i]}
+			if li > 0 {
+				ls.Levels[li].Step = s.cat.T(lang, "lot.step", "points", s.cat.N(lang, "points", l.Points-sv.Levels[li-1].Points))
+			}
 		}
 		d.Services[i] = ls
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
 	}
 	d.Unspent = d.Budget - d.Spent
+	d.Additive = j.flow.Plan.Additive
 	if fv := c.Request().PostForm["unspent"]; len(fv) > 0 && fv[0] == "confirmed" {
 		d.UnspentOK = true
 	}
