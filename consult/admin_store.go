@@ -135,7 +135,8 @@ type AuditStore interface {
 
 // AdminStore is what the admin area's use cases need: consultations and
 // responses, users, one-time tokens, admin sessions, the audit log, rate
-// limits, comment moderation and the dashboard's counts. Every Store is one.
+// limits, comment moderation, the dashboard's counts and interviewers'
+// devices. Every Store is one.
 type AdminStore interface {
 	ConsultationStore
 	ResponseStore
@@ -146,6 +147,7 @@ type AdminStore interface {
 	RateLimitStore
 	ModerationStore
 	StatsStore
+	DeviceStore
 }
 
 // ModerationStore keeps which comments officers have hidden.

@@ -75,6 +75,7 @@ Usage:
   budgetgrid report SLUG --out F.html|.pdf|.xlsx    the report to Cabinet
   budgetgrid opendata SLUG --out DIR                published tables as open data
   budgetgrid migrate                           apply database migrations
+  budgetgrid device add EMAIL --consultation SLUG   enrol an interviewer's tablet; prints its token
   budgetgrid retention run                     delete free text and about-you answers past retention
   budgetgrid backup --out FILE                 a consistent copy of a SQLite database, while serving
   budgetgrid restore --from FILE --db FILE     put a backup in place
@@ -154,6 +155,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runMigrate(ctx, args[1:], env)
 	case "backup":
 		return runBackup(ctx, args[1:], env)
+	case "device":
+		if sub(1) == "add" {
+			return runDeviceAdd(ctx, args[2:], env)
+		}
 	case "retention":
 		if sub(1) == "run" {
 			return runRetentionCommand(ctx, args[2:], env)

@@ -1,0 +1,57 @@
+package consult
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// EnrolDevice enrols a tablet for the interviewer with the given email, to
+// send interviews to the consultations with the given slugs, and returns
+// the device token, to be given to the tablet once (the store keeps only
+// its hash). The user must hold the interviewer role (or admin) in every
+// one of the consultations. actor is the admin doing it (nil on the command
+// line); the enrolment is audited.
+func (a *Admin) EnrolDevice(ctx context.Context, actor *User, email, label string, slugs []string, cl Client) (string, *Device, error) {
+	if actor != nil && !actor.Can(ActManageUsers, 0) {
+		return "", nil, forbidden()
+	}
+	norm, err := NormalizeEmail(email)
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := a.Store.UserByEmail(ctx, norm)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil, Errorf(ENOTFOUND, "There is no user %s: add the interviewer first (user add --role interviewer).", norm)
+	} else if err != nil {
+		return "", nil, err
+	}
+	if len(slugs) == 0 {
+		return "", nil, Errorf(EINVALID, "Name at least one consultation the device is for.")
+	}
+	d := &Device{UserID: u.ID, Label: strings.TrimSpace(label)}
+	for _, slug := range slugs {
+		c, err := a.Store.Consultation(ctx, slug)
+		if ErrorCode(err) == ENOTFOUND {
+			return "", nil, Errorf(ENOTFOUND, "There is no consultation %q.", slug)
+		} else if err != nil {
+			return "", nil, err
+		}
+		if !u.Can(ActInterview, c.ID) {
+			return "", nil, Errorf(EINVALID, "%s is not an interviewer for %s: give them the interviewer role there first.", u.Email, slug)
+		}
+		d.Consultations = append(d.Consultations, c.ID)
+	}
+	if d.Label == "" {
+		d.Label = "Tablet of " + u.Email
+	}
+	token, hash := NewDeviceToken()
+	d.TokenHash = hash
+	if err := a.Store.CreateDevice(ctx, d); err != nil {
+		return "", nil, err
+	}
+	if err := a.audit(ctx, actor, "device.enrol", fmt.Sprintf("device %d", d.ID), "", fmt.Sprintf("%s for %s", u.Email, strings.Join(slugs, ", ")), cl); err != nil {
+		return "", nil, err
+	}
+	return token, d, nil
+}
