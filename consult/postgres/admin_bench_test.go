@@ -35,7 +35,7 @@ func BenchmarkResponseStats(b *testing.B) {
 			CASE WHEN i % 3 <> 0 THEN at END, CASE WHEN i % 3 <> 0 THEN extract(epoch FROM at)::bigint END,
 			CASE WHEN i % 3 <> 0 THEN 'R' || lpad(i::text, 7, '0') END
 		FROM (SELECT i, $3::timestamptz + i * ($4::bigint * interval '1 microsecond') AS at FROM generate_series(0, $5 - 1) AS i) AS s`,
-		c.ID, c.GridVersion, start, (60*24*time.Hour/n).Microseconds(), n)
+		c.ID, c.GridVersion, start, (60 * 24 * time.Hour / n).Microseconds(), n)
 	if err != nil {
 		b.Fatal(err)
 	}
