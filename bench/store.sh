@@ -43,7 +43,7 @@ echo "== (c) three budgetgrid serve processes on one PostgreSQL database"
 pc=$(with_db "$url" bench_c)
 targets=""
 for port in 18081 18082 18083; do
-  "$work/budgetgrid" serve --db "$pc" --addr "127.0.0.1:$port" >"$work/serve-$port.log" 2>&1 &
+  "$work/budgetgrid" serve --db "$pc" --addr "127.0.0.1:$port" --trust-proxy >"$work/serve-$port.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi

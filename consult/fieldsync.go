@@ -144,5 +144,10 @@ func (fs *FieldSync) Put(ctx context.Context, d *Device, slug, id string, body [
 	if err != nil {
 		return "", nil, err
 	}
+	// The store compares what the wide CSV carries; comments are answers
+	// too, so a re-send that changes them is a conflict, not a duplicate.
+	if stored.Answers.Comments != r.Answers.Comments {
+		return "", stored, &Error{Code: ECONFLICT, Message: "An interview with this id was sent before with different answers; the first one is kept."}
+	}
 	return SyncDuplicate, stored, nil
 }

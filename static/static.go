@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every static file, by path relative to this folder.
 //
-//go:embed css js img vendor/govuk-frontend/*.css vendor/govuk-frontend/*.js vendor/govuk-frontend/LICENSE.txt
+//go:embed css js img field vendor/govuk-frontend/*.css vendor/govuk-frontend/*.js vendor/govuk-frontend/LICENSE.txt
 var FS embed.FS

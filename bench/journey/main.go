@@ -71,7 +71,7 @@ func main() {
 	clients := make([]*client, *n)
 	start := time.Now()
 	parallel(*n, *conc, func(i int) {
-		clients[i] = newClient(bases[i%len(bases)], transport)
+		clients[i] = newClient(bases[i%len(bases)], transport, i)
 		clients[i].walk(keys)
 	})
 	fmt.Printf("prepared in %s\n", time.Since(start).Round(time.Millisecond))
@@ -83,7 +83,7 @@ func main() {
 	fmt.Printf("submissions: %d in %s = %.0f completed responses/s (%d concurrent clients, durable commits)\n", *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), *conc)
 
 	// Lot page latency: one resident's lot 3 page, requested by many clients.
-	probe := newClient(bases[0], transport)
+	probe := newClient(bases[0], transport, *n)
 	probe.walkTo(keys, 3)
 	lat := make([]time.Duration, *lotGets)
 	parallel(*lotGets, *lotConc, func(i int) {
@@ -121,7 +121,7 @@ func startServer(db string, c *consult.Consultation) (string, func()) {
 	if err := store.CreateConsultation(ctx, c); err != nil && consult.ErrorCode(err) != consult.ECONFLICT {
 		log.Fatal(err)
 	}
-	srv, err := web.New(ctx, web.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(ctx, web.Config{Store: store, TrustProxy: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -163,17 +163,28 @@ type client struct {
 	base string
 	http *http.Client
 	csrf string
+	// addr is the resident's own address, sent as X-Forwarded-For to a
+	// server that trusts its proxy: residents come from many addresses,
+	// so each is held to the per-address limits on starting responses
+	// as it would be in production, not all to one.
+	addr string
 }
 
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
-func newClient(base string, tr http.RoundTripper) *client {
+func newClient(base string, tr http.RoundTripper, i int) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{base: base, http: &http.Client{Jar: jar, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{base: base, addr: fmt.Sprintf("127.%d.%d.%d", 1+i>>16&0xff, i>>8&0xff, i&0xff),
+		http: &http.Client{Jar: jar, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 func (c *client) get(path string) {
-	resp, err := c.http.Get(c.base + path)
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-For", c.addr)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -189,7 +200,13 @@ func (c *client) get(path string) {
 
 func (c *client) post(path string, form url.Values, want int) {
 	form.Set("_csrf", c.csrf)
-	resp, err := c.http.PostForm(c.base+path, form)
+	req, err := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", c.addr)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -204,6 +221,9 @@ func (c *client) post(path string, form url.Values, want int) {
 func (c *client) walkTo(keys []string, lot int) {
 	c.get("")
 	c.post("/start", url.Values{}, http.StatusSeeOther)
+	// Starting gives a new session, and the form token is bound to it: the
+	// first page after the start carries the new one, as for a resident.
+	c.get("/about-you")
 	c.post("/about-you", url.Values{"about.area": {"marshby"}}, http.StatusSeeOther)
 	c.post("/current-service", url.Values{}, http.StatusSeeOther)
 	c.post("/unacceptable-levels", url.Values{}, http.StatusSeeOther)

@@ -95,7 +95,13 @@ func (c *client) post(path string, form url.Values, wantStatus int) string {
 		c.t.Fatalf("POST %s: status %d, want %d\n%s", path, resp.StatusCode, wantStatus, body)
 	}
 	if resp.StatusCode == http.StatusSeeOther {
-		return resp.Header.Get("Location")
+		loc := resp.Header.Get("Location")
+		// Starting and resuming give a new session, with a new CSRF
+		// token: a browser reads it from the page it is sent to.
+		if strings.HasSuffix(path, "/start") || strings.HasSuffix(path, "/resume") {
+			c.get(loc, http.StatusOK)
+		}
+		return loc
 	}
 	return string(body)
 }
@@ -167,8 +173,9 @@ func TestJourneyEndToEndThenExport(t *testing.T) {
 	if ref == nil {
 		t.Fatalf("confirmation shows no reference:\n%s", conf)
 	}
-	// A second submit is refused and changes nothing.
-	c.post(slug+"/check-answers", url.Values{}, http.StatusConflict)
+	// A second submit changes nothing: the confirmation page ended the
+	// session, so the old page's form is refused.
+	c.post(slug+"/check-answers", url.Values{}, http.StatusForbidden)
 
 	// Export through the command, as an analyst would, while serving.
 	var out bytes.Buffer

@@ -79,6 +79,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go srv.RunPurge(ctx) // abandoned in-progress responses, after web.DefaultPurgeAfter
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

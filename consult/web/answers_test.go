@@ -85,6 +85,7 @@ func (c *client) start() {
 	c.tb.Helper()
 	c.get(base).wantStatus(c.tb, http.StatusOK)
 	c.post(base+"/start", nil).wantRedirect(c.tb, base+"/about-you")
+	c.csrf = "" // starting gives a new session, with a new token
 }
 
 // answerUntil starts a response and answers every stage before stage

@@ -75,6 +75,7 @@ func BenchmarkLotPage(b *testing.B) {
 	const slug = "/c/fenshire-2027"
 	r.do(b, "GET", slug, nil)
 	r.do(b, "POST", slug+"/start", url.Values{})
+	r.do(b, "GET", slug+"/about-you", nil) // the new session's form token
 	for _, st := range []string{"about-you", "current-service", "unacceptable-levels"} {
 		r.do(b, "POST", slug+"/"+st, url.Values{})
 	}

@@ -110,7 +110,7 @@ func (s *Server) renderCheck(c echo.Context, j *journey, status int, errs []cons
 			errs = append(errs, consult.FieldError{Field: "lot-" + strconv.Itoa(lot), Msg: fmt.Sprintf("Check your choices for lot %d", lot), Code: "check.lot", Args: []any{"lot", lot}})
 		}
 	}
-	v := &view{TitleKey: "check.title", C: k, Back: stageURL(k, j.flow.Stages[j.flow.CheckIndex()-1]), Action: stageURL(k, j.stage), Errors: errs}
+	v := &view{TitleKey: "check.title", C: k, Back: stageURL(k, j.flow.Stages[j.flow.CheckIndex()-1]), Action: stageURL(k, j.stage), Stage: j.stage.Slug, Errors: errs}
 	v.D = struct{ Sections []checkSection }{secs}
 	return s.render(c, status, "check", v)
 }
@@ -195,5 +195,9 @@ func (s *Server) confirmation(c echo.Context) error {
 		Rows                   []row
 		NowPoints, FinalPoints int
 	}{r.Reference, len(r.Answers.Lots), plan.Budgets[len(plan.Budgets)-1], rows, g.AsNowCost(), finalCost}
+	// Shown once: the browser then holds nothing of the response.
+	if err := s.endSession(c); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "confirmation", &view{TitleKey: "confirm.title", C: k, D: d})
 }

@@ -110,6 +110,11 @@ func TestFieldSyncStatuses(t *testing.T) {
 	if conflict.code != http.StatusConflict || conflict.Status != "conflict" || conflict.Reference != first.Reference {
 		t.Fatalf("changed PUT = %+v, want 409 conflict with the first reference", conflict)
 	}
+	otherComments := e.interview(id)
+	otherComments["comments"] = "Something else."
+	if r := e.put(t, token, slug, id, otherComments); r.code != http.StatusConflict || r.Reference != first.Reference {
+		t.Fatalf("a re-send with other comments = %+v, want 409 conflict", r)
+	}
 	stored, err := e.store.Response(context.Background(), id)
 	if err != nil || stored.Answers.About["area"] != "fenchester" || stored.Channel != consult.ChannelInterview ||
 		stored.Answers.Interview == nil || stored.Answers.Interview.DeviceID != dev.ID || stored.Answers.Interview.InterviewerID != 42 {

@@ -115,7 +115,10 @@ func (s *Server) begin(c echo.Context) error {
 	if err := s.store.CreateResponse(ctx, r); err != nil {
 		return err
 	}
-	if err := s.setSessionValue(c, "r:"+k.Slug, r.ID); err != nil {
+	// A new session for the new response.
+	sess := s.rotateSession(c)
+	sess.Values["r:"+k.Slug] = r.ID
+	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
 	return s.redirectStage(c, k, flow, 0)
@@ -215,7 +218,7 @@ func (s *Server) journeyError(c echo.Context, err error) error {
 
 // base fills the view fields every stage page shares.
 func (j *journey) base(titleKey string, args ...any) *view {
-	v := &view{TitleKey: titleKey, TitleArgs: args, C: j.k, Action: stageURL(j.k, j.stage)}
+	v := &view{TitleKey: titleKey, TitleArgs: args, C: j.k, Action: stageURL(j.k, j.stage), Stage: j.stage.Slug}
 	switch {
 	case j.ret:
 		v.Return = "check"
@@ -261,4 +264,37 @@ func parseForm(c echo.Context) (url.Values, error) {
 		}
 	}
 	return form, nil
+}
+
+// startAgainPage asks, once, whether to forget this browser's response;
+// from names the stage the resident came from, for the way back.
+func (s *Server) startAgainPage(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	if s.responseID(c, k.Slug) == "" {
+		return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
+	}
+	back := "/c/" + k.Slug
+	f := consult.NewFlow(k)
+	if i := f.Index(c.QueryParam("from")); i >= 0 {
+		back = stageURL(k, f.Stages[i])
+	}
+	return s.render(c, http.StatusOK, "start-again", &view{TitleKey: "again.title", C: k, Back: back, Action: "/c/" + k.Slug + "/start-again", D: struct{ Cancel string }{back}})
+}
+
+// startAgain forgets this browser's response and sends the resident to
+// the start page. The response stays in the store as it was, in
+// progress, so that drop-off figures count it; a resume code made for it
+// still works.
+func (s *Server) startAgain(c echo.Context) error {
+	k, err := s.consultation(c)
+	if err != nil {
+		return err
+	}
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/c/"+k.Slug)
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -137,6 +138,7 @@ func TestHappyPath(t *testing.T) {
 	}
 
 	c.post(base+"/check-answers", nil).wantRedirect(t, base+"/confirmation")
+	id := c.responseID() // the confirmation page ends the session
 	r = c.get(base + "/confirmation")
 	r.wantStatus(t, http.StatusOK)
 	r.wantText(t, "Answers sent", "Your choices at lot 4 (budget 85 points), compared with today")
@@ -156,7 +158,10 @@ func TestHappyPath(t *testing.T) {
 		}
 	}
 
-	got := c.stored()
+	got, err := e.store.Response(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !got.Completed() {
 		t.Fatalf("stored response is not complete")
 	}
@@ -197,12 +202,12 @@ func TestHappyPath(t *testing.T) {
 		t.Errorf("comments %q, want %q", a.Comments, want)
 	}
 
-	// The journey is over: the start page offers a new start, and the
-	// stages say the answers were sent.
+	// The journey is over and the browser holds nothing of it: the start
+	// page offers a new start, and the stages send there.
 	r = c.get(base)
 	r.wantStatus(t, http.StatusOK)
 	r.wantText(t, "Start now")
-	c.get(base+"/check-answers").wantStatus(t, http.StatusConflict)
+	c.get(base+"/check-answers").wantRedirect(t, base)
 }
 
 func keys[V any](m map[string]V) []string {

@@ -26,6 +26,7 @@ func (s *Server) limiter(name string, limit int, window time.Duration, body stri
 				return err
 			}
 			if !ok {
+				s.security(c, "rate_limited", "limit", name)
 				c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
 				return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
 					Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
@@ -84,12 +85,18 @@ func (s *Server) saved(c echo.Context) error {
 	return s.render(c, http.StatusOK, "saved", &view{TitleKey: "saved.title", C: k, D: d})
 }
 
-// baseURL is the site's public URL, from the configuration or the request.
+// baseURL is the site's public URL: the configured one; behind a trusted
+// proxy, the one the request was sent to; else "", so links stay paths on
+// this site. A client's Host and X-Forwarded-Proto headers never make a
+// link unless the proxy in front is trusted to set them.
 func (s *Server) baseURL(c echo.Context) string {
 	if s.publicURL != "" {
 		return s.publicURL
 	}
-	return c.Scheme() + "://" + c.Request().Host
+	if s.trustProxy {
+		return c.Scheme() + "://" + c.Request().Host
+	}
+	return ""
 }
 
 type resumeForm struct {
@@ -129,15 +136,20 @@ func (s *Server) resume(c echo.Context) error {
 	typed := form.Get("code")
 	code, ok := consult.NormalizeResumeCode(typed)
 	if !ok {
+		s.security(c, "resume_failed", "reason", "format")
 		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "Enter your resume code in the right format", Code: "resume.format"}})
 	}
 	r, stage, err := s.store.ResponseByResumeCode(c.Request().Context(), consult.HashResumeCode(code))
 	if consult.ErrorCode(err) == consult.ENOTFOUND || (err == nil && r.ConsultationID != k.ID) {
+		s.security(c, "resume_failed", "reason", "unknown code")
 		return s.renderResume(c, k, http.StatusUnprocessableEntity, resumeForm{Code: typed}, []consult.FieldError{{Field: "code", Msg: "We do not recognise that resume code", Code: "resume.unknown"}})
 	} else if err != nil {
 		return err
 	}
-	if err := s.setSessionValue(c, "r:"+k.Slug, r.ID); err != nil {
+	// A new session for the resumed response.
+	sess := s.rotateSession(c)
+	sess.Values["r:"+k.Slug] = r.ID
+	if err := s.saveSession(c, sess); err != nil {
 		return err
 	}
 	// Back to the page the resident saved on, else the furthest they may go.

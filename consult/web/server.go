@@ -36,7 +36,31 @@ type Config struct {
 	Now func() time.Time
 	// Metrics turns on Prometheus metrics (see MetricsHandler).
 	Metrics bool
+	// SessionIdle and SessionAbsolute end an in-progress session on the
+	// server after that long unused, or that long after it began; 0 means
+	// DefaultSessionIdle and DefaultSessionAbsolute.
+	SessionIdle, SessionAbsolute time.Duration
+	// StartLimit caps how many responses may be started per StartWindow
+	// from one address (StartLimit) and one session (StartSessionLimit),
+	// counted in the store so that several servers share the limits;
+	// 0 means the defaults (DefaultStartLimit…).
+	StartLimit, StartSessionLimit int
+	StartWindow                   time.Duration
+	// PurgeAfter is how long an in-progress response may go unchanged
+	// before RunPurge deletes it; 0 means DefaultPurgeAfter.
+	PurgeAfter time.Duration
 }
+
+// Defaults for the limits on starting responses and for the purge of
+// abandoned ones.
+const (
+	DefaultStartLimit        = 60
+	DefaultStartSessionLimit = 10
+	DefaultStartWindow       = 10 * time.Minute
+	DefaultPurgeAfter        = 30 * 24 * time.Hour
+	// PurgeEvery is how often RunPurge looks for abandoned responses.
+	PurgeEvery = time.Hour
+)
 
 // Server is the HTTP front of budgetgrid.
 type Server struct {
@@ -56,6 +80,19 @@ type Server struct {
 	now        func() time.Time
 	// metrics is nil unless Config.Metrics.
 	metrics *metrics
+	csrfKey []byte
+
+	sessionIdle, sessionAbsolute  time.Duration
+	startLimit, startSessionLimit int
+	startWindow, purgeAfter       time.Duration
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // New builds a Server: parses templates (failing fast), loads or creates
@@ -67,7 +104,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now,
+		sessionIdle:       orDefault(cfg.SessionIdle, DefaultSessionIdle),
+		sessionAbsolute:   orDefault(cfg.SessionAbsolute, DefaultSessionAbsolute),
+		startLimit:        orDefault(cfg.StartLimit, DefaultStartLimit),
+		startSessionLimit: orDefault(cfg.StartSessionLimit, DefaultStartSessionLimit),
+		startWindow:       orDefault(cfg.StartWindow, DefaultStartWindow),
+		purgeAfter:        orDefault(cfg.PurgeAfter, DefaultPurgeAfter),
+	}
 	if cfg.Metrics {
 		s.metrics = newMetrics()
 		s.store = measuredStore{Store: cfg.Store, m: s.metrics}
@@ -136,27 +180,20 @@ func (s *Server) routes() {
 
 	e.GET("/static/*", s.assets.serve)
 	s.fieldAPIRoutes(e)
+	s.fieldAppRoutes(e)
 	e.GET("/healthz", s.health)
 
-	g := e.Group("", readForm, middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		CookieName:     "budgetgrid_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "csrf").SetInternal(err)
-		},
-	}), noStore)
+	g := e.Group("", readForm, s.csrf, noStore)
 	g.GET("/", s.home)
 	g.GET("/c/:slug", s.start)
-	g.POST("/c/:slug/start", s.begin)
+	g.POST("/c/:slug/start", s.begin, s.startLimiter)
 	g.GET("/c/:slug/saved", s.saved)
 	g.GET("/c/:slug/resume", s.resumePage)
 	g.GET("/c/:slug/resume/:code", s.resumePage)
 	g.POST("/c/:slug/resume", s.resume, s.resumeLimiter())
 	g.GET("/c/:slug/confirmation", s.confirmation)
+	g.GET("/c/:slug/start-again", s.startAgainPage)
+	g.POST("/c/:slug/start-again", s.startAgain)
 	g.POST("/c/:slug/check-answers", s.submit)
 	g.GET("/c/:slug/:stage", s.showStage)
 	g.POST("/c/:slug/:stage", s.saveStage)

@@ -89,7 +89,8 @@ func TestTamperedSession(t *testing.T) {
 		bad.jar.SetCookies(u, []*http.Cookie{ck})
 	}
 	bad.get(base+"/lot-1").wantRedirect(t, base)
-	bad.post(base+"/lot-1", lotForm(lot1)).wantRedirect(t, base)
+	// A tampered session is a new one: the old page's token is not its own.
+	bad.post(base+"/lot-1", lotForm(lot1)).wantStatus(t, http.StatusForbidden)
 	bad.get(base+"/confirmation").wantRedirect(t, base)
 	if d := sameResponse(before, c.stored()); d != "" {
 		t.Errorf("stored response changed: %s", d)

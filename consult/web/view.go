@@ -27,6 +27,8 @@ type view struct {
 	// opened from the check-answers page.
 	Action string
 	Return string
+	// Stage is the slug of the stage page shown, for its Start again link.
+	Stage string
 	// LangForm, when set, is the id of the page's form: the language
 	// switch then posts it, so that unsaved choices survive.
 	LangForm string
@@ -223,10 +225,10 @@ func (s *Server) language(c echo.Context, k *consult.Consultation) string {
 func (s *Server) pickLanguage(c echo.Context, k *consult.Consultation) string {
 	ok := func(l string) bool { return l != "" && s.cat.has(l) && (k == nil || k.Offers(l)) }
 	if l := c.QueryParam("lang"); ok(l) {
-		c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		c.SetCookie(&http.Cookie{Name: s.cookieName(langCookie), Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 		return l
 	}
-	if ck, err := c.Cookie(langCookie); err == nil && ok(ck.Value) {
+	if ck, err := c.Cookie(s.cookieName(langCookie)); err == nil && ok(ck.Value) {
 		return ck.Value
 	}
 	if k != nil && len(k.Languages) > 0 && ok(k.Languages[0]) {
