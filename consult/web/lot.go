@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -277,21 +276,39 @@ func (s *Server) lotData(k *consult.Consultation, lang string, lot, budget int, 
 	return template.JS(b), nil
 }
 
-// gridJSON returns the canonical JSON of a consultation's grid, made once
-// per grid version (a stored grid version never changes).
+// gridJSON returns the part of a grid's canonical JSON that the budget
+// module reads — each service's key and its levels' numbers, points and
+// as-now mark, in the canonical field names — made once per grid version
+// (a stored grid version never changes). The page shows every text
+// itself; leaving descriptions and translations out of the embedded data
+// takes the Fenshire lot page from 72 KB to 52 KB.
 func (s *Server) gridJSON(k *consult.Consultation) (json.RawMessage, error) {
 	if b, ok := s.gridCache.Load(k.GridVersion); ok {
 		return b.(json.RawMessage), nil
 	}
-	b, err := k.Grid.MarshalCanonical()
+	type level struct {
+		Number int  `json:"level"`
+		Points int  `json:"points"`
+		AsNow  bool `json:"as_now,omitempty"`
+	}
+	type service struct {
+		Key    string  `json:"key"`
+		Levels []level `json:"levels"`
+	}
+	costs := struct {
+		Services []service `json:"services"`
+	}{Services: make([]service, len(k.Grid.Services))}
+	for i, sv := range k.Grid.Services {
+		costs.Services[i].Key = sv.Key
+		for _, l := range sv.Levels {
+			costs.Services[i].Levels = append(costs.Services[i].Levels, level{l.Number, l.Points, l.AsNow})
+		}
+	}
+	b, err := json.Marshal(costs)
 	if err != nil {
 		return nil, fmt.Errorf("grid json: %w", err)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, b); err != nil {
-		return nil, fmt.Errorf("grid json: %w", err)
-	}
-	raw := json.RawMessage(compact.Bytes())
+	raw := json.RawMessage(b)
 	s.gridCache.Store(k.GridVersion, raw)
 	return raw, nil
 }
