@@ -3,6 +3,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -172,7 +173,7 @@ func (s *Server) routes() {
 	// Pages are compressed on the fly; static files are compressed once at
 	// start by the asset server.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level:     5,
+		Level:     gzip.BestSpeed,
 		MinLength: 1024,
 		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") },
 	}))
