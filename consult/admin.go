@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-// ENOPERMISSION: the signed-in user's role does not allow the action. Its
-// code is "forbidden", as the field sync API's refusals.
-const ENOPERMISSION = "forbidden"
-
 // ETOOMANY: too many attempts; try again after a while.
 const ETOOMANY = "too_many"
 
@@ -88,7 +84,7 @@ type Client struct {
 	UserAgent string
 }
 
-func forbidden() error { return &Error{Code: ENOPERMISSION, Message: forbiddenMessage} }
+func forbidden() error { return &Error{Code: EFORBIDDEN, Message: forbiddenMessage} }
 
 // newSecret returns n random bytes as unpadded base64url text.
 func newSecret(n int) string {

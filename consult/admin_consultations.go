@@ -22,7 +22,7 @@ func CanSee(u *User, consultationID int64) bool {
 
 // ConsultationsFor lists the consultations u may see, newest first, with
 // their response counts.
-// An interviewer, who uses the field app only, is ENOPERMISSION.
+// An interviewer, who uses the field app only, is EFORBIDDEN.
 func (a *Admin) ConsultationsFor(ctx context.Context, u *User) ([]ConsultationSummary, error) {
 	if !u.HasRole(RoleAdmin) && !u.HasRole(RoleEditor) && !u.HasRole(RoleAnalyst) {
 		return nil, forbidden()
@@ -60,7 +60,7 @@ func (a *Admin) Summary(ctx context.Context, u *User, slug string) (*Consultatio
 
 // ConsultationFor returns the consultation with the given slug if u may
 // do act in it. A consultation u may not see at all is ENOTFOUND, so that
-// its existence is not given away; one u sees but may not act on, ENOPERMISSION.
+// its existence is not given away; one u sees but may not act on, EFORBIDDEN.
 func (a *Admin) ConsultationFor(ctx context.Context, u *User, slug string, act Action) (*Consultation, error) {
 	c, err := a.Store.Consultation(ctx, slug)
 	if err != nil {

@@ -14,6 +14,9 @@ const (
 	ENOTFOUND  = "not_found" // no such thing
 	ECLOSED    = "closed"    // the consultation accepts no answers
 	ESUBMITTED = "submitted" // the response is complete and cannot change
+	// EFORBIDDEN: the caller may not do this — a signed-in user's role
+	// does not allow it, or a device is not assigned the consultation.
+	EFORBIDDEN = "forbidden"
 )
 
 // Error is a domain error with a code and a message fit for a resident.

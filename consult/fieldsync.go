@@ -8,7 +8,6 @@ import (
 // Error codes of the field sync API besides the shared ones.
 const (
 	EUNAUTHORIZED = "unauthorized" // no device, an unknown token or a revoked device
-	EFORBIDDEN    = "forbidden"    // the consultation is not assigned to the device
 	EERASED       = "erased"       // the response was erased at a resident's request
 )
 

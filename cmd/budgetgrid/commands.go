@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/budgetgrid/budgetgrid/consult"
+	"github.com/budgetgrid/budgetgrid/consult/report"
 	"github.com/budgetgrid/budgetgrid/grid"
 )
 
@@ -203,16 +204,7 @@ func openConsultation(ctx context.Context, dbPath, slug string) (consult.Store, 
 func runResponsesExport(ctx context.Context, args []string, env Env) error {
 	return runExport(ctx, args, env, "responses export", "Writes every completed response as the wide CSV (to standard output unless --out).",
 		func(w *bufio.Writer, store consult.Store, c *consult.Consultation) error {
-			ww, err := grid.NewWideWriter(w, c.Grid, c.WideLayout())
-			if err != nil {
-				return err
-			}
-			if err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-				return ww.Write(r.Record(c))
-			}); err != nil {
-				return err
-			}
-			return ww.Flush()
+			return report.WriteWide(ctx, w, store, c)
 		})
 }
 

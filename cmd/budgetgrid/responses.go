@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -57,7 +56,7 @@ func runResponsesImport(ctx context.Context, args []string, env Env) error {
 func importResponses(ctx context.Context, store consult.Store, c *consult.Consultation, name string, f io.Reader) (rows, added int, err error) {
 	imp, ok := store.(consult.StreamImporter)
 	if !ok {
-		recs, errs := readResponsesContext(ctx, c, name, f)
+		recs, errs := readResponses(ctx, c, name, f)
 		if len(errs) > 0 {
 			return 0, 0, errs
 		}
@@ -127,8 +126,9 @@ func asSheetErrors(err error) grid.SheetErrors {
 // readResponses reads a wide CSV for consultation c, checking every row
 // (consult.ReadRecords). It returns every error in the file with its row
 // and column, and records only when there is none.
-func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
-	return readResponsesContext(context.Background(), c, name, f)
+func readResponses(ctx context.Context, c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
+	recs, err := consult.ReadRecords(ctx, c, name, f)
+	return recs, fileErrors(name, err)
 }
 
 // eachResponse reads a wide responses CSV for c row by row, checking each
@@ -137,7 +137,12 @@ func readResponses(c *consult.Consultation, name string, f io.Reader) ([]grid.Re
 // problem at once. An error from fn stops reading and is returned as the
 // only error.
 func eachResponse(c *consult.Consultation, name string, f io.Reader, fn func(*grid.Record) error) grid.SheetErrors {
-	err := consult.EachRecord(context.Background(), c, name, f, func(rec grid.Record) error { return fn(&rec) })
+	return fileErrors(name, consult.EachRecord(context.Background(), c, name, f, func(rec grid.Record) error { return fn(&rec) }))
+}
+
+// fileErrors gives err as the list of a file's problems: its own list
+// when it is one, else one line; nil for nil.
+func fileErrors(name string, err error) grid.SheetErrors {
 	if err == nil {
 		return nil
 	}
@@ -146,18 +151,6 @@ func eachResponse(c *consult.Consultation, name string, f io.Reader, fn func(*gr
 		return errs
 	}
 	return grid.SheetErrors{{File: name, Msg: err.Error()}}
-}
-
-func readResponsesContext(ctx context.Context, c *consult.Consultation, name string, f io.Reader) ([]grid.Record, grid.SheetErrors) {
-	recs, err := consult.ReadRecords(ctx, c, name, f)
-	if err != nil {
-		var errs grid.SheetErrors
-		if errors.As(err, &errs) {
-			return nil, errs
-		}
-		return nil, grid.SheetErrors{{File: name, Msg: err.Error()}}
-	}
-	return recs, nil
 }
 
 func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
@@ -218,20 +211,6 @@ func runResponsesSimulate(ctx context.Context, args []string, env Env) error {
 func runResponsesComments(ctx context.Context, args []string, env Env) error {
 	return runExport(ctx, args, env, "responses comments", "Writes the comments of completed responses as CSV: response_id,reference,channel,completed_at,comments.\nA comment starting with = + - @ or a tab is written after a ' so that spreadsheets show it as text.",
 		func(w *bufio.Writer, store consult.Store, c *consult.Consultation) error {
-			cw := csv.NewWriter(w)
-			if err := cw.Write([]string{"response_id", "reference", "channel", "completed_at", "comments"}); err != nil {
-				return err
-			}
-			err := store.EachCompleted(ctx, c.ID, func(r *consult.Response) error {
-				if r.Answers.Comments == "" {
-					return nil
-				}
-				return cw.Write([]string{r.ID, r.Reference, r.Channel, r.CompletedAt.UTC().Format(grid.WideTimeFormat), report.SafeCell(r.Answers.Comments)})
-			})
-			if err != nil {
-				return err
-			}
-			cw.Flush()
-			return cw.Error()
+			return report.WriteComments(ctx, w, store, c)
 		})
 }

@@ -41,15 +41,6 @@ func (cb *Cabinet) WriteXLSX(w io.Writer) error {
 	}
 	method.Rows = append(method.Rows, []string{"Responses analysed", strconv.Itoa(cb.Responses)})
 	tables := append([]analysis.Table{findings, method}, cb.Tables...)
-	return writeWorkbook(w, tables, false)
-}
-
-// writeWorkbook writes tables as sheets in the order given, or with the
-// method table first when methodFirst.
-func writeWorkbook(w io.Writer, tables []analysis.Table, methodFirst bool) error {
-	if methodFirst {
-		return WriteXLSX(w, tables)
-	}
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := writeSheets(f, tables); err != nil {

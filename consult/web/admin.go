@@ -243,7 +243,7 @@ func (a *adminArea) errors(next echo.HandlerFunc) echo.HandlerFunc {
 			switch consult.ErrorCode(err) {
 			case consult.ENOTFOUND:
 				status, title = http.StatusNotFound, "Page not found"
-			case consult.ENOPERMISSION:
+			case consult.EFORBIDDEN:
 				status, title = http.StatusForbidden, "You cannot do this"
 			case consult.EINVALID:
 				status, title = http.StatusUnprocessableEntity, "Sorry, we could not do that"
