@@ -36,16 +36,23 @@ func (s *Server) startLimiter(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if !ok {
-				s.security(c, "rate_limited", "limit", l.name)
-				secs := int((retry + time.Second - 1) / time.Second)
-				c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-				return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
-					Heading: "msg.ratelimit.heading", Paragraphs: []string{"msg.ratelimit.start"},
-				}})
+				return s.tooMany(c, l.name, retry, "msg.ratelimit.start")
 			}
 		}
 		return next(c)
 	}
+}
+
+// tooMany answers a request over a rate limit: a logged security event
+// naming the limit, 429 with Retry-After in whole seconds (at least 1),
+// and a page saying so (body is a catalogue key).
+func (s *Server) tooMany(c echo.Context, limit string, retry time.Duration, body string) error {
+	s.security(c, "rate_limited", "limit", limit)
+	secs := int((retry + time.Second - 1) / time.Second)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
+		Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
+	}})
 }
 
 // RunPurge deletes, now and then every PurgeEvery until ctx ends, the

@@ -2,9 +2,7 @@ package web
 
 import (
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/budgetgrid/budgetgrid/consult"
@@ -26,11 +24,7 @@ func (s *Server) limiter(name string, limit int, window time.Duration, body stri
 				return err
 			}
 			if !ok {
-				s.security(c, "rate_limited", "limit", name)
-				c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
-				return s.render(c, http.StatusTooManyRequests, "message", &view{TitleKey: "msg.ratelimit.heading", D: message{
-					Heading: "msg.ratelimit.heading", Paragraphs: []string{body},
-				}})
+				return s.tooMany(c, name, retry, body)
 			}
 			return next(c)
 		}
