@@ -55,3 +55,27 @@ func (a *Admin) EnrolDevice(ctx context.Context, actor *User, email, label strin
 	}
 	return token, d, nil
 }
+
+// DevicesFor lists every enrolled device, newest first, for an admin.
+func (a *Admin) DevicesFor(ctx context.Context, actor *User) ([]*Device, error) {
+	if !actor.Can(ActManageUsers, 0) {
+		return nil, forbidden()
+	}
+	return a.Store.Devices(ctx)
+}
+
+// RevokeDevice revokes a device, so that its next sync is refused (401).
+// actor is the admin doing it; the revocation is audited. ENOTFOUND if
+// there is no such device.
+func (a *Admin) RevokeDevice(ctx context.Context, actor *User, id int64, cl Client) error {
+	if !actor.Can(ActManageUsers, 0) {
+		return forbidden()
+	}
+	if err := a.Store.RevokeDevice(ctx, id, a.now()); err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "There is no device %d.", id)
+		}
+		return err
+	}
+	return a.audit(ctx, actor, "device.revoke", fmt.Sprintf("device %d", id), "", "revoked", cl)
+}

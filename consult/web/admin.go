@@ -83,6 +83,9 @@ func (s *Server) adminRoutes() error {
 	u.GET("/audit.csv", a.auditCSV)
 	u.GET("/users", a.users)
 	u.POST("/users", a.addUser)
+	u.GET("/devices", a.devices)
+	u.POST("/devices", a.enrolDevice)
+	u.POST("/devices/:id/revoke", a.revokeDevice)
 	return nil
 }
 

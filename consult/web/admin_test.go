@@ -466,6 +466,9 @@ func TestAdminRoutesByRole(t *testing.T) {
 		"GET /admin/audit.csv":                              {path: "/admin/audit.csv", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
 		"GET /admin/users":                                  {path: "/admin/users", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
 		"POST /admin/users":                                 {path: "/admin/users", form: url.Values{"email": {""}}, want: byRole(unprocessable, forbidden, forbidden, forbidden, forbidden)},
+		"GET /admin/devices":                                {path: "/admin/devices", want: byRole(ok, forbidden, forbidden, forbidden, forbidden)},
+		"POST /admin/devices":                               {path: "/admin/devices", form: url.Values{"email": {""}}, want: byRole(unprocessable, forbidden, forbidden, forbidden, forbidden)},
+		"POST /admin/devices/:id/revoke":                    {path: "/admin/devices/999999/revoke", want: byRole(notFound, forbidden, forbidden, forbidden, forbidden)},
 		"POST /admin/sign-out":                              {path: "/admin/sign-out", want: all(ok)},
 		"POST /admin/account/sign-out-everywhere":           {path: "/admin/account/sign-out-everywhere", want: all(ok)},
 	}
