@@ -51,6 +51,9 @@ type lotService struct {
 	Text   grid.ServiceText
 	Levels []lotLevel
 	Error  string
+	// Group is the service's group heading, set on the first service of
+	// each run of services in one group (grid order); "" otherwise.
+	Group string
 }
 
 type lotLevel struct {
@@ -226,6 +229,9 @@ func (s *Server) renderLotWith(c echo.Context, j *journey, status int, p grid.Pa
 			if li > 0 {
 				ls.Levels[li].Step = s.cat.T(lang, "lot.step", "points", s.cat.N(lang, "points", l.Points-sv.Levels[li-1].Points))
 			}
+		}
+		if i == 0 || serviceText(&g.Services[i-1], lang).Group != ls.Text.Group {
+			ls.Group = ls.Text.Group
 		}
 		d.Services[i] = ls
 		d.MaxLevels = max(d.MaxLevels, len(sv.Levels))
